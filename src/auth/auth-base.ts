@@ -1,0 +1,53 @@
+/**
+ * Authentication attaches credentials to a prepared request. Subclass {@link AuthBase} (or pass a
+ * function) for custom schemes; `[user, pass]` means HTTP Basic.
+ */
+import type { PreparedRequest } from "../models/prepared-request.ts";
+
+export abstract class AuthBase {
+  /** Adds credentials to the request; may return a replacement request. */
+  abstract apply(
+    request: PreparedRequest,
+  ): PreparedRequest | undefined | Promise<PreparedRequest | undefined>;
+}
+
+/** HTTP Basic authentication (RFC 7617), credentials encoded as UTF-8. */
+export class HTTPBasicAuth extends AuthBase {
+  readonly username: string;
+  readonly password: string;
+  readonly #header: string;
+
+  constructor(username: string, password: string) {
+    super();
+    this.username = username;
+    this.password = password;
+    this.#header = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+  }
+
+  apply(request: PreparedRequest): PreparedRequest {
+    request.headers.set("Authorization", this.#header);
+    return request;
+  }
+}
+
+export type AuthFunction = (
+  request: PreparedRequest,
+) => PreparedRequest | undefined | Promise<PreparedRequest | undefined>;
+
+/** What `auth` accepts: `[user, pass]` (Basic), an AuthBase, or a function. */
+export type AuthInput = readonly [string, string] | AuthBase | AuthFunction;
+
+export function toAuth(input: AuthInput): AuthBase | AuthFunction {
+  if (input instanceof AuthBase || typeof input === "function") return input;
+  if (Array.isArray(input) && input.length === 2)
+    return new HTTPBasicAuth(String(input[0]), String(input[1]));
+  throw new TypeError("auth must be [user, password], an AuthBase instance or a function");
+}
+
+export async function applyAuth(
+  auth: AuthBase | AuthFunction,
+  request: PreparedRequest,
+): Promise<PreparedRequest> {
+  const result = auth instanceof AuthBase ? await auth.apply(request) : await auth(request);
+  return result ?? request;
+}

@@ -1,0 +1,225 @@
+/**
+ * The RFC 6265 cookie jar behind `session.cookies` and `response.cookies`, on tough-cookie.
+ * Cookies set by hand without a domain apply to every host (as in Requests); everything the
+ * servers set follows the domain, path, secure and expiry rules.
+ */
+import { Cookie, CookieJar as ToughJar } from "tough-cookie";
+
+export interface CookieOptions {
+  /** Domain the cookie belongs to; without it the cookie is sent to every host. */
+  domain?: string;
+  path?: string;
+  secure?: boolean;
+  httpOnly?: boolean;
+  /** Expiry as a Date or epoch milliseconds; absent for a session cookie. */
+  expires?: Date | number;
+}
+
+export interface CookieFilter {
+  domain?: string;
+  path?: string;
+}
+
+/** One cookie as the jar holds it. */
+export interface StoredCookie {
+  name: string;
+  value: string;
+  domain: string | null;
+  path: string;
+  secure: boolean;
+  httpOnly: boolean;
+  expires: Date | null;
+  hostOnly: boolean;
+}
+
+export class CookieJar implements Iterable<[string, string]> {
+  readonly #jar = new ToughJar(undefined, { looseMode: true });
+  /** Cookies without a domain, keyed by path then name. */
+  readonly #anyHost = new Map<string, { value: string; path: string; secure: boolean }>();
+  #count = 0;
+
+  /** Builds a jar from a record of name → value (domain-less cookies) or another jar. */
+  static from(input: CookieJar | Record<string, string> | null | undefined): CookieJar {
+    if (input instanceof CookieJar) return input;
+    const jar = new CookieJar();
+    if (input) for (const [name, value] of Object.entries(input)) jar.set(name, value);
+    return jar;
+  }
+
+  /** Number of cookies held. */
+  get size(): number {
+    return this.#anyHost.size + this.#toughCookies().length;
+  }
+
+  /** Sets a cookie. Without `domain` it is sent to every host. */
+  set(name: string, value: string, options: CookieOptions = {}): void {
+    if (!options.domain) {
+      this.#anyHost.set(`${options.path ?? "/"}\0${name}`, {
+        value,
+        path: options.path ?? "/",
+        secure: options.secure ?? false,
+      });
+      return;
+    }
+    const cookie = new Cookie({
+      key: name,
+      value,
+      domain: options.domain.replace(/^\./, ""),
+      path: options.path ?? "/",
+      secure: options.secure ?? false,
+      httpOnly: options.httpOnly ?? false,
+      hostOnly: false,
+      ...(options.expires !== undefined ? { expires: new Date(options.expires) } : {}),
+    });
+    this.#putCookie(cookie);
+  }
+
+  /** The value of the first cookie with this name (optionally narrowed by domain and path). */
+  get(name: string, filter: CookieFilter = {}): string | null {
+    for (const cookie of this.list()) {
+      if (cookie.name !== name) continue;
+      if (filter.domain !== undefined && cookie.domain !== filter.domain.replace(/^\./, "")) continue;
+      if (filter.path !== undefined && cookie.path !== filter.path) continue;
+      return cookie.value;
+    }
+    return null;
+  }
+
+  has(name: string, filter: CookieFilter = {}): boolean {
+    return this.get(name, filter) !== null;
+  }
+
+  /** Removes cookies with this name (optionally narrowed by domain and path). */
+  delete(name: string, filter: CookieFilter = {}): boolean {
+    let removed = false;
+    for (const [key, entry] of this.#anyHost) {
+      if (key.endsWith(`\0${name}`) && filter.domain === undefined) {
+        if (filter.path !== undefined && entry.path !== filter.path) continue;
+        this.#anyHost.delete(key);
+        removed = true;
+      }
+    }
+    for (const cookie of this.#toughCookies()) {
+      if (cookie.key !== name) continue;
+      if (filter.domain !== undefined && cookie.domain !== filter.domain.replace(/^\./, "")) continue;
+      if (filter.path !== undefined && cookie.path !== filter.path) continue;
+      this.#jar.store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
+      this.#count--;
+      removed = true;
+    }
+    return removed;
+  }
+
+  /** Removes every cookie, or those of one domain. */
+  clear(domain?: string): void {
+    if (domain === undefined) {
+      this.#anyHost.clear();
+      this.#jar.removeAllCookiesSync();
+      this.#count = 0;
+      return;
+    }
+    for (const cookie of this.#toughCookies()) {
+      if (cookie.domain !== domain.replace(/^\./, "")) continue;
+      this.#jar.store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
+      this.#count--;
+    }
+  }
+
+  /** Every cookie with its attributes. */
+  list(): StoredCookie[] {
+    const out: StoredCookie[] = [];
+    for (const [key, entry] of this.#anyHost) {
+      out.push({
+        name: key.slice(key.indexOf("\0") + 1),
+        value: entry.value,
+        domain: null,
+        path: entry.path,
+        secure: entry.secure,
+        httpOnly: false,
+        expires: null,
+        hostOnly: false,
+      });
+    }
+    for (const cookie of this.#toughCookies()) {
+      out.push({
+        name: cookie.key,
+        value: cookie.value,
+        domain: cookie.domain ?? null,
+        path: cookie.path ?? "/",
+        secure: cookie.secure,
+        httpOnly: cookie.httpOnly,
+        expires: cookie.expires instanceof Date ? cookie.expires : null,
+        hostOnly: cookie.hostOnly ?? false,
+      });
+    }
+    return out;
+  }
+
+  keys(): string[] {
+    return this.list().map((c) => c.name);
+  }
+  values(): string[] {
+    return this.list().map((c) => c.value);
+  }
+  entries(): Array<[string, string]> {
+    return this.list().map((c) => [c.name, c.value]);
+  }
+  [Symbol.iterator](): Iterator<[string, string]> {
+    return this.entries()[Symbol.iterator]();
+  }
+
+  /** A plain `{ name: value }` object (the last cookie wins when names repeat). */
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.entries());
+  }
+
+  /** Copies every cookie of `other` into this jar. */
+  update(other: CookieJar): void {
+    for (const [key, entry] of other.#anyHost) this.#anyHost.set(key, { ...entry });
+    for (const cookie of other.#toughCookies()) this.#putCookie(cookie.clone() ?? cookie);
+  }
+
+  /** Stores the Set-Cookie fields of a response received from `url`. Bad cookies are ignored. */
+  extract(url: string, setCookies: readonly string[]): void {
+    for (const header of setCookies) {
+      try {
+        if (this.#jar.setCookieSync(header, url, { ignoreError: true }))
+          this.#count = this.#toughCookies().length;
+      } catch {
+        // A malformed or foreign-domain Set-Cookie is dropped, as browsers do.
+      }
+    }
+  }
+
+  /** The Cookie header value for a request to `url` ("" when none applies). */
+  headerFor(url: string): string {
+    let header = this.#count > 0 ? this.#jar.getCookieStringSync(url) : "";
+    if (this.#anyHost.size > 0) {
+      const { pathname, protocol } = new URL(url);
+      for (const [key, entry] of this.#anyHost) {
+        if (entry.secure && protocol !== "https:") continue;
+        if (!pathname.startsWith(entry.path)) continue;
+        const pair = `${key.slice(key.indexOf("\0") + 1)}=${entry.value}`;
+        header = header ? `${header}; ${pair}` : pair;
+      }
+    }
+    return header;
+  }
+
+  #putCookie(cookie: Cookie): void {
+    const domain = cookie.domain ?? "";
+    const scheme = cookie.secure ? "https" : "http";
+    this.#jar.setCookieSync(cookie, `${scheme}://${domain}${cookie.path ?? "/"}`, { ignoreError: true });
+    this.#count = this.#toughCookies().length;
+  }
+
+  #toughCookies(): Cookie[] {
+    let all: Cookie[] = [];
+    // MemoryCookieStore is synchronous: the callback runs before getAllCookies returns.
+    this.#jar.store.getAllCookies((error, cookies) => {
+      // Expired cookies linger in the store until a lookup purges them: hide them here.
+      if (!error && cookies) all = cookies.filter((c) => c.TTL() > 0);
+    });
+    return all;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Hooks in Niquests order: preRequest (prepared, before auth) → preSend (connection chosen) →
+ * onUpload (body progress) → earlyResponse (1xx) → response (final, and each redirect hop).
+ * A hook may be sync or async; one that returns a value replaces the object it was given.
+ */
+import type { PreparedRequest } from "../models/prepared-request.ts";
+import type { Response } from "../models/response.ts";
+import type { UploadProgress } from "../transport/transport.ts";
+
+// biome-ignore lint/suspicious/noConfusingVoidType: hooks that return nothing are typed `=> void` by users.
+export type Hook<T> = (value: T) => T | undefined | void | Promise<T | undefined | void>;
+type HookList<T> = Hook<T> | Array<Hook<T>>;
+
+/** Hooks as users write them: one function or a list per event. */
+export interface Hooks {
+  preRequest?: HookList<PreparedRequest>;
+  preSend?: HookList<PreparedRequest>;
+  onUpload?: HookList<UploadProgress>;
+  earlyResponse?: HookList<Response>;
+  response?: HookList<Response>;
+}
+
+export const HOOK_EVENTS = ["preRequest", "preSend", "onUpload", "earlyResponse", "response"] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+/** Hooks with every event normalised to a (possibly empty) list. */
+export interface HookTable {
+  preRequest: Array<Hook<PreparedRequest>>;
+  preSend: Array<Hook<PreparedRequest>>;
+  onUpload: Array<Hook<UploadProgress>>;
+  earlyResponse: Array<Hook<Response>>;
+  response: Array<Hook<Response>>;
+}
+
+export function emptyHooks(): HookTable {
+  return { preRequest: [], preSend: [], onUpload: [], earlyResponse: [], response: [] };
+}
+
+function asList<T>(value: HookList<T> | undefined, event: string): Array<Hook<T>> {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  for (const fn of list) {
+    if (typeof fn !== "function")
+      throw new TypeError(`hooks.${event} must be a function or a list of functions`);
+  }
+  return list;
+}
+
+/** Session hooks first, then per-request hooks. Unknown event names are a TypeError. */
+export function mergeHooks(...sources: Array<Hooks | HookTable | null | undefined>): HookTable {
+  const table = emptyHooks();
+  for (const source of sources) {
+    if (!source) continue;
+    for (const key of Object.keys(source)) {
+      if (!(HOOK_EVENTS as readonly string[]).includes(key))
+        throw new TypeError(`Unknown hook event "${key}"`);
+    }
+    table.preRequest.push(...asList(source.preRequest, "preRequest"));
+    table.preSend.push(...asList(source.preSend, "preSend"));
+    table.onUpload.push(...asList(source.onUpload, "onUpload"));
+    table.earlyResponse.push(...asList(source.earlyResponse, "earlyResponse"));
+    table.response.push(...asList(source.response, "response"));
+  }
+  return table;
+}
+
+/** Runs hooks in order; a returned value replaces the object for the hooks after it. */
+export async function dispatchHooks<T>(hooks: Array<Hook<T>>, value: T): Promise<T> {
+  let current = value;
+  for (const hook of hooks) {
+    const result = await hook(current);
+    if (result !== undefined && result !== null) current = result as T;
+  }
+  return current;
+}

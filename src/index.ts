@@ -1,0 +1,44 @@
+/**
+ * niquests: a modern HTTP client for Node.js. Sessions with persistent headers, cookies and auth;
+ * redirects, timeouts, streaming, multipart and content decoding; its own HTTP/1.1 engine.
+ * @packageDocumentation
+ */
+import { del, get, head, options, patch, post, put, request } from "./api.ts";
+
+export { del, get, head, options, patch, post, put, request } from "./api.ts";
+export type { AuthFunction, AuthInput } from "./auth/auth-base.ts";
+export { AuthBase, HTTPBasicAuth } from "./auth/auth-base.ts";
+export type { CookieFilter, CookieOptions, StoredCookie } from "./cookies/cookie-jar.ts";
+export { CookieJar } from "./cookies/cookie-jar.ts";
+export * from "./errors/errors.ts";
+export type { Hook, Hooks } from "./hooks/hooks.ts";
+export { CaseInsensitiveDict } from "./models/case-insensitive-dict.ts";
+export { PreparedRequest } from "./models/prepared-request.ts";
+export type { RequestInit } from "./models/request.ts";
+export { Request } from "./models/request.ts";
+export type { ResponseInit } from "./models/response.ts";
+export { Response } from "./models/response.ts";
+export { codes } from "./models/status-codes.ts";
+export type { DataInput, FileSpec, FilesInput } from "./session/encode-body.ts";
+export type { ParamsInput } from "./session/encode-params.ts";
+export type { CertInput, HeadersInput, RequestOptions, SessionOptions } from "./session/options.ts";
+export type { SendOptions } from "./session/session.ts";
+export { Session } from "./session/session.ts";
+export type { TimeoutInput, TimeoutParts } from "./session/timeouts.ts";
+export { TimeoutConfiguration } from "./session/timeouts.ts";
+export type {
+  ConnectionInfo,
+  RequestBody,
+  ResponseBodyStream,
+  StreamBody,
+  Transport,
+  TransportContext,
+  TransportRequest,
+  TransportResponse,
+  UploadProgress,
+} from "./transport/transport.ts";
+export { VERSION } from "./version.ts";
+
+/** The one-off functions as one object: `niquests.get(url)`, `niquests.delete(url)`. */
+const niquests = { request, get, head, options, post, put, patch, delete: del, del };
+export default niquests;

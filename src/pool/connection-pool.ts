@@ -1,0 +1,194 @@
+/**
+ * Protocol-agnostic connection pools, one per origin. A pool asks its connections what they can
+ * do (available, idle, expired, closed) and never looks at the HTTP version, so h1, h2 and h3
+ * connections share it. At most `maxPerOrigin` connections per origin exist at once: extra
+ * requests wait in line (undici's model, and what "at most N connections" promises), rather than
+ * urllib3's open-then-discard. At most `maxOrigins` origins keep idle connections: the least
+ * recently used origin with nothing in flight is closed first.
+ */
+
+export interface PoolableConnection {
+  /** Can take one more request right now. */
+  isAvailable(): boolean;
+  /** Has no request in flight. */
+  isIdle(): boolean;
+  /** Idle for longer than the server (or we) allow. */
+  hasExpired(now: number): boolean;
+  isClosed(): boolean;
+  /** Takes one request slot; the pool calls it before handing the connection out. */
+  claim(): void;
+  close(): void;
+}
+
+export interface PoolOptions {
+  maxPerOrigin: number;
+  maxOrigins: number;
+}
+
+interface Waiter<C> {
+  resolve: (conn: C) => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal | null;
+  onAbort: (() => void) | null;
+}
+
+class OriginPool<C extends PoolableConnection> {
+  connections: C[] = [];
+  connecting = 0;
+  waiters: Waiter<C>[] = [];
+
+  get size(): number {
+    return this.connections.length + this.connecting;
+  }
+
+  isIdle(): boolean {
+    return this.connecting === 0 && this.waiters.length === 0 && this.connections.every((c) => c.isIdle());
+  }
+}
+
+export type ConnectionFactory<C> = () => Promise<C>;
+
+export class ConnectionPool<C extends PoolableConnection> {
+  #origins = new Map<string, OriginPool<C>>();
+  #options: PoolOptions;
+  #closed = false;
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * A connection ready for one request: an available pooled one (most recently used first, its
+   * socket is the warmest), a new one while under the limit, or the next one freed.
+   */
+  acquire(key: string, create: ConnectionFactory<C>, signal: AbortSignal | null): Promise<C> {
+    if (this.#closed) return Promise.reject(new Error("The session is closed"));
+    const pool = this.#originPool(key);
+    const now = Date.now();
+    const list = pool.connections;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const conn = list[i]!;
+      if (conn.isClosed() || (conn.isIdle() && conn.hasExpired(now))) {
+        list.splice(i, 1);
+        conn.close();
+        continue;
+      }
+      if (conn.isAvailable()) {
+        conn.claim();
+        return Promise.resolve(conn);
+      }
+    }
+    if (pool.size < this.#options.maxPerOrigin) return this.#create(pool, create);
+    return new Promise<C>((resolve, reject) => {
+      const waiter: Waiter<C> = { resolve, reject, signal, onAbort: null };
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = pool.waiters.indexOf(waiter);
+          if (index >= 0) pool.waiters.splice(index, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      pool.waiters.push(waiter);
+    });
+  }
+
+  /** A connection finished a request (or closed): hand it to the next waiter, or let it idle. */
+  release(key: string, conn: C, create: ConnectionFactory<C>): void {
+    const pool = this.#origins.get(key);
+    if (!pool) {
+      conn.close();
+      return;
+    }
+    if (conn.isClosed()) {
+      const index = pool.connections.indexOf(conn);
+      if (index < 0) return;
+      pool.connections.splice(index, 1);
+      // A slot opened: a waiter gets a fresh connection.
+      const waiter = this.#nextWaiter(pool);
+      if (waiter) this.#create(pool, create).then(waiter.resolve, waiter.reject);
+      return;
+    }
+    while (conn.isAvailable()) {
+      const waiter = this.#nextWaiter(pool);
+      if (!waiter) break;
+      conn.claim();
+      waiter.resolve(conn);
+    }
+  }
+
+  /** Closes every connection; waiters are rejected. */
+  close(): void {
+    this.#closed = true;
+    for (const pool of this.#origins.values()) {
+      for (const conn of pool.connections) conn.close();
+      for (const waiter of pool.waiters.splice(0)) waiter.reject(new Error("The session was closed"));
+    }
+    this.#origins.clear();
+  }
+
+  /** A readable picture of the pools, for debugging. */
+  describe(): Array<{
+    origin: string;
+    connections: number;
+    idle: number;
+    connecting: number;
+    waiting: number;
+  }> {
+    return [...this.#origins].map(([origin, pool]) => ({
+      origin,
+      connections: pool.connections.length,
+      idle: pool.connections.filter((c) => c.isIdle()).length,
+      connecting: pool.connecting,
+      waiting: pool.waiters.length,
+    }));
+  }
+
+  #nextWaiter(pool: OriginPool<C>): Waiter<C> | undefined {
+    const waiter = pool.waiters.shift();
+    if (waiter?.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+    return waiter;
+  }
+
+  #originPool(key: string): OriginPool<C> {
+    let pool = this.#origins.get(key);
+    if (pool) {
+      // Keep the map in least-recently-used order.
+      if (this.#origins.size > 1) {
+        this.#origins.delete(key);
+        this.#origins.set(key, pool);
+      }
+      return pool;
+    }
+    pool = new OriginPool<C>();
+    this.#origins.set(key, pool);
+    if (this.#origins.size > this.#options.maxOrigins) this.#evict();
+    return pool;
+  }
+
+  #evict(): void {
+    for (const [key, pool] of this.#origins) {
+      if (this.#origins.size <= this.#options.maxOrigins) return;
+      if (!pool.isIdle()) continue;
+      for (const conn of pool.connections) conn.close();
+      this.#origins.delete(key);
+    }
+  }
+
+  async #create(pool: OriginPool<C>, create: ConnectionFactory<C>): Promise<C> {
+    pool.connecting++;
+    try {
+      const conn = await create();
+      pool.connecting--;
+      pool.connections.push(conn);
+      conn.claim();
+      return conn;
+    } catch (error) {
+      pool.connecting--;
+      // The slot is free again: the next in line tries its own connection.
+      const waiter = this.#nextWaiter(pool);
+      if (waiter) this.#create(pool, create).then(waiter.resolve, waiter.reject);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Incremental parser for one HTTP/1.1 response head (status line + field lines + blank line), or
+ * for the trailer section of a chunked body (field lines only). Lines end in CRLF; a bare LF or
+ * bare CR is a protocol error. The common case (the whole head in one chunk) decodes the head
+ * once with latin1 and scans it as a string; a line split across chunks is carried as raw bytes
+ * (at most maxHeaderBytes of them) and decoded once complete, so a slow drip stays O(n).
+ */
+import type { HeaderList } from "../events.ts";
+import { TCHAR, VALUE_CLASS } from "./char-classes.ts";
+import { parseContentLength, scanConnection, scanTransferEncoding } from "./framing.ts";
+import { H1ParseError } from "./h1-parse-error.ts";
+
+/**
+ * Buffer#latin1Slice skips toString's argument and encoding dispatch (a measurable share of a
+ * small head). Long-standing but undocumented, hence the fallback.
+ */
+type Latin1Sliceable = Buffer & { latin1Slice?: (start: number, end: number) => string };
+const latin1: (buf: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as Latin1Sliceable).latin1Slice === "function"
+    ? (buf, start, end) => (buf as Latin1Sliceable).latin1Slice!(start, end)
+    : (buf, start, end) => buf.toString("latin1", start, end);
+const CONTENT_LENGTH = Buffer.from("content-length");
+const TRANSFER_ENCODING = Buffer.from("transfer-encoding");
+const CONNECTION = Buffer.from("connection");
+
+/** Case-insensitive compare of token bytes against a lowercase name (| 0x20 folds A-Z, keeps "-"). */
+function lowerEquals(src: Buffer, at: number, lower: Buffer): boolean {
+  for (let i = 0; i < lower.length; i++) if ((src[at + i]! | 0x20) !== lower[i]) return false;
+  return true;
+}
+
+const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
+const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
+/** Below this many candidate bytes, decoding them all beats a native search for the head end. */
+const SEARCH_THRESHOLD = 512;
+
+export class HeadParser {
+  readonly #maxBytes: number;
+  readonly #maxCount: number;
+  #trailers = false;
+  #done = false;
+  #sawStatus = false;
+  /** Bytes of complete lines consumed in this head (CRLF included). */
+  #bytes = 0;
+  #carry: Buffer | null = null;
+  #carryLen = 0;
+
+  #status = 0;
+  #reason = "";
+  #version: 10 | 11 = 11;
+  #headers: HeaderList = [];
+  #contentLength = -1;
+  #te = 0;
+  #connection = 0;
+
+  constructor(maxBytes: number, maxCount: number) {
+    this.#maxBytes = maxBytes;
+    this.#maxCount = maxCount;
+  }
+
+  /** Start a new head; `trailers` parses a trailer section (no status line, no framing fields). */
+  reset(trailers: boolean): void {
+    this.#trailers = trailers;
+    this.#done = false;
+    this.#sawStatus = false;
+    this.#bytes = 0;
+    this.#carryLen = 0;
+    this.#headers = [];
+    this.#contentLength = -1;
+    this.#te = 0;
+    this.#connection = 0;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+  get status(): number {
+    return this.#status;
+  }
+  get reason(): string {
+    return this.#reason;
+  }
+  get version(): 10 | 11 {
+    return this.#version;
+  }
+  get headers(): HeaderList {
+    return this.#headers;
+  }
+  /** Content-Length value, or -1 when absent. */
+  get contentLength(): number {
+    return this.#contentLength;
+  }
+  /** TE_* bits from framing.ts. */
+  get transferEncoding(): number {
+    return this.#te;
+  }
+  /** CONN_* bits from framing.ts. */
+  get connection(): number {
+    return this.#connection;
+  }
+  /** Bytes held for a line not yet complete (never more than maxHeaderBytes). */
+  get bufferedBytes(): number {
+    return this.#carryLen;
+  }
+
+  /**
+   * Consume head bytes of `buf` from `pos`. Returns the position after what was consumed: just
+   * past the blank line when `done` turns true, otherwise some position the caller feeds from
+   * again (all of `buf` once the tail is carried).
+   */
+  feed(buf: Buffer, pos: number): number {
+    const end = buf.length;
+    if (this.#carryLen > 0) {
+      const lf = buf.indexOf(10, pos);
+      const stop = lf === -1 ? end : lf + 1;
+      this.#appendCarry(buf, pos, stop);
+      if (lf === -1) return end;
+      const carry = this.#carry!;
+      const line = latin1(carry, 0, this.#carryLen);
+      this.#carryLen = 0;
+      this.#scan(line, carry, 0);
+      return stop;
+    }
+    // Never look at more than the remaining budget (+1 to detect the overflow).
+    const budget = this.#maxBytes - this.#bytes + 1;
+    let stop = end - pos > budget ? pos + budget : end;
+    if (stop - pos > SEARCH_THRESHOLD) {
+      // Large chunk (head + body): decode only up to the first CRLFCRLF, which bounds the head end.
+      const e = buf.indexOf(CRLFCRLF, pos);
+      if (e !== -1 && e + 4 < stop) stop = e + 4;
+    }
+    const s = latin1(buf, pos, stop);
+    const used = this.#scan(s, buf, pos);
+    if (this.#done) return pos + used;
+    this.#appendCarry(buf, pos + used, stop);
+    return stop;
+  }
+
+  #appendCarry(buf: Buffer, from: number, to: number): void {
+    const n = to - from;
+    const need = this.#carryLen + n;
+    if (this.#bytes + need > this.#maxBytes) throw new H1ParseError("header section too large");
+    let carry = this.#carry;
+    if (carry === null || carry.length < need) {
+      const grown = Buffer.allocUnsafe(
+        Math.min(this.#maxBytes, Math.max(need, 256, (carry?.length ?? 0) * 2)),
+      );
+      if (carry !== null) carry.copy(grown, 0, 0, this.#carryLen);
+      this.#carry = carry = grown;
+    }
+    buf.copy(carry, this.#carryLen, from, to);
+    this.#carryLen = need;
+  }
+
+  /**
+   * Process every complete line of `s`; returns the index after the last one consumed. `src`
+   * holds the same bytes from `base` (s[i] is src[base + i]): char checks read the bytes, which
+   * is markedly faster than charCodeAt, and the string only serves the slices.
+   */
+  #scan(s: string, src: Buffer, base: number): number {
+    let i = 0;
+    for (;;) {
+      const lf = s.indexOf("\n", i);
+      if (lf === -1) return i;
+      if (lf === i || src[base + lf - 1] !== 13) throw new H1ParseError("bare LF line ending");
+      this.#bytes += lf + 1 - i;
+      if (this.#bytes > this.#maxBytes) throw new H1ParseError("header section too large");
+      const cr = lf - 1;
+      if (cr === i) {
+        if (!this.#trailers && !this.#sawStatus) throw new H1ParseError("empty status line");
+        this.#done = true;
+        return lf + 1;
+      }
+      if (this.#trailers || this.#sawStatus) this.#field(s, src, base, i, cr);
+      else this.#statusLine(s, src, base, i, cr);
+      i = lf + 1;
+    }
+  }
+
+  /** status-line = HTTP-version SP 3DIGIT SP [ reason-phrase ]; the SP before an empty reason may be absent. */
+  #statusLine(s: string, src: Buffer, base: number, start: number, end: number): void {
+    this.#sawStatus = true;
+    const n = end - start;
+    const at = base + start;
+    if (n < 12 || !s.startsWith("HTTP/1.", start) || src[at + 8] !== 0x20) {
+      throw new H1ParseError("invalid status line");
+    }
+    const minor = src[at + 7];
+    if (minor === 0x31) this.#version = 11;
+    else if (minor === 0x30) this.#version = 10;
+    else throw new H1ParseError("unsupported HTTP version");
+    const d1 = src[at + 9]! - 0x30;
+    const d2 = src[at + 10]! - 0x30;
+    const d3 = src[at + 11]! - 0x30;
+    if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9)
+      throw new H1ParseError("invalid status code");
+    this.#status = d1 * 100 + d2 * 10 + d3;
+    if (n === 12) {
+      this.#reason = "";
+      return;
+    }
+    if (src[at + 12] !== 0x20) throw new H1ParseError("invalid status code");
+    for (let i = at + 13; i < base + end; i++) {
+      if (VALUE_CLASS[src[i]!] === 0) throw new H1ParseError("invalid character in reason phrase");
+    }
+    this.#reason = s.slice(start + 13, end);
+  }
+
+  /** field-line = field-name ":" OWS field-value OWS. No obs-fold, no whitespace before the colon. */
+  #field(s: string, src: Buffer, base: number, start: number, end: number): void {
+    const first = base + start;
+    const last = base + end;
+    let colon = first;
+    for (; colon < last; colon++) {
+      const c = src[colon]!;
+      if (c === 0x3a) break;
+      if (TCHAR[c] === 0) {
+        throw new H1ParseError(
+          colon === first && isOws(c) ? "obs-fold line folding is not allowed" : "invalid header name",
+        );
+      }
+    }
+    if (colon === first || colon === last) throw new H1ParseError("invalid header line");
+    // Plain compares beat a table lookup here: forbidden are CTLs other than HTAB, and DEL.
+    for (let i = colon + 1; i < last; i++) {
+      const c = src[i]!;
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) throw new H1ParseError("invalid character in header value");
+    }
+    let vs = colon + 1;
+    while (vs < last && isOws(src[vs]!)) vs++;
+    let ve = last;
+    while (ve > vs && isOws(src[ve - 1]!)) ve--;
+    if (this.#headers.length >= this.#maxCount) throw new H1ParseError("too many header fields");
+    const name = s.slice(start, colon - base);
+    const value = s.slice(vs - base, ve - base);
+    this.#headers.push([name, value]);
+    if (this.#trailers) return;
+    const len = colon - first;
+    if (len === 14 || len === 17 || len === 10) this.#framingField(src, first, len, value);
+  }
+
+  #framingField(src: Buffer, at: number, len: number, value: string): void {
+    if (len === 14 && lowerEquals(src, at, CONTENT_LENGTH)) {
+      this.#contentLength = parseContentLength(value, this.#contentLength);
+    } else if (len === 17 && lowerEquals(src, at, TRANSFER_ENCODING)) {
+      this.#te = scanTransferEncoding(value, this.#te);
+    } else if (len === 10 && lowerEquals(src, at, CONNECTION)) {
+      this.#connection |= scanConnection(value);
+    }
+  }
+
+}

@@ -1,0 +1,182 @@
+/**
+ * The user-facing client: persistent headers, cookies, auth, params and TLS settings, plus the
+ * request pipeline (hooks → auth → transport → cookies → redirects). It never touches sockets:
+ * everything below goes through a Transport.
+ */
+import { type AuthBase, type AuthFunction, type AuthInput, toAuth } from "../auth/auth-base.ts";
+import { CookieJar } from "../cookies/cookie-jar.ts";
+import { type HookTable, mergeHooks } from "../hooks/hooks.ts";
+import { CaseInsensitiveDict } from "../models/case-insensitive-dict.ts";
+import { SUPPORTED_ENCODINGS } from "../models/content-decoder.ts";
+import type { PreparedRequest } from "../models/prepared-request.ts";
+import { Request } from "../models/request.ts";
+import type { Response } from "../models/response.ts";
+import { HttpTransport } from "../transport/http-transport.ts";
+import type { Transport } from "../transport/transport.ts";
+import { VERSION } from "../version.ts";
+import type { ParamsInput } from "./encode-params.ts";
+import {
+  type CertInput,
+  checkRequestOptions,
+  checkSessionOptions,
+  type RequestOptions,
+  type SessionOptions,
+} from "./options.ts";
+import { mergeHeaders, prepare } from "./prepare.ts";
+import { sendPipeline } from "./send-pipeline.ts";
+import type { TimeoutInput } from "./timeouts.ts";
+
+/** Options of `send()`: the per-call settings that are not part of the prepared request. */
+export type SendOptions = Pick<
+  RequestOptions,
+  "timeout" | "allowRedirects" | "verify" | "cert" | "stream" | "signal"
+>;
+
+/** Cookie persistence of the process-wide session behind `niquests.get()` & co. */
+export const EPHEMERAL_COOKIES = Symbol("niquests.ephemeralCookies");
+
+export function defaultHeaders(): CaseInsensitiveDict {
+  return new CaseInsensitiveDict({
+    "User-Agent": `niquests/${VERSION}`,
+    "Accept-Encoding": SUPPORTED_ENCODINGS,
+    Accept: "*/*",
+  });
+}
+
+export class Session {
+  /** Sent with every request; per-request headers are merged over these. */
+  headers: CaseInsensitiveDict;
+  /** The session's cookie jar: Set-Cookie from every response (redirects included) lands here. */
+  cookies: CookieJar;
+  auth: AuthInput | null;
+  params: ParamsInput | null;
+  verify: boolean | string;
+  cert: CertInput | null;
+  hooks: HookTable;
+  /** Default timeout; `undefined` means the per-method defaults (30 s / 120 s). */
+  timeout: TimeoutInput | undefined;
+  maxRedirects: number;
+  trustEnv: boolean;
+  stream: boolean;
+  baseUrl: string | null;
+  allowIncomingCookies: boolean;
+  maxDecompressedSize: number | null;
+  /** Transports by URL prefix; the longest matching prefix handles a request. */
+  readonly adapters = new Map<string, Transport>();
+  [EPHEMERAL_COOKIES] = false;
+  #closed = false;
+
+  constructor(options: SessionOptions = {}) {
+    checkSessionOptions(options);
+    this.headers = mergeHeaders(defaultHeaders(), options.headers);
+    this.cookies = CookieJar.from(options.cookies);
+    this.auth = options.auth ?? null;
+    this.params = options.params ?? null;
+    this.verify = options.verify ?? true;
+    this.cert = options.cert ?? null;
+    this.hooks = mergeHooks(options.hooks);
+    this.timeout = options.timeout;
+    this.maxRedirects = options.maxRedirects ?? 30;
+    this.trustEnv = options.trustEnv ?? true;
+    this.stream = options.stream ?? false;
+    this.baseUrl = options.baseUrl ?? null;
+    this.allowIncomingCookies = options.allowIncomingCookies ?? true;
+    this.maxDecompressedSize = options.maxDecompressedSize ?? null;
+    const transport = new HttpTransport({
+      poolConnections: options.poolConnections ?? 10,
+      poolMaxsize: options.poolMaxsize ?? 10,
+    });
+    this.mount("https://", transport);
+    this.mount("http://", transport);
+  }
+
+  /** Sends a request and resolves with its response (body loaded unless `stream: true`). */
+  async request(method: string, url: string | URL, options: RequestOptions = {}): Promise<Response> {
+    checkRequestOptions(options);
+    const request = new Request({
+      method,
+      url,
+      headers: options.headers ?? null,
+      params: options.params ?? null,
+      data: options.data ?? null,
+      json: options.json,
+      files: options.files ?? null,
+      cookies: options.cookies ?? null,
+      auth: options.auth ?? null,
+      hooks: options.hooks ?? null,
+    });
+    const prepared = await this.prepareRequest(request);
+    return this.send(prepared, options);
+  }
+
+  get(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.request("GET", url, options);
+  }
+  options(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.request("OPTIONS", url, options);
+  }
+  head(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.request("HEAD", url, { allowRedirects: false, ...options });
+  }
+  post(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.request("POST", url, options);
+  }
+  put(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.request("PUT", url, options);
+  }
+  patch(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.request("PATCH", url, options);
+  }
+  delete(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.request("DELETE", url, options);
+  }
+
+  /** Merges session defaults into a Request and encodes it for the wire. */
+  async prepareRequest(request: Request): Promise<PreparedRequest> {
+    const prepared = prepare(request, { baseUrl: this.baseUrl, headers: this.headers, params: this.params });
+    prepared.hooks = mergeHooks(this.hooks, request.hooks);
+    const auth = request.auth ?? this.auth;
+    pendingAuth.set(prepared, auth === null ? null : toAuth(auth));
+    return prepared;
+  }
+
+  /** Sends a prepared request: hooks, auth, cookies, redirects. */
+  async send(prepared: PreparedRequest, options: SendOptions = {}): Promise<Response> {
+    if (this.#closed) throw new TypeError("The session is closed");
+    const auth = pendingAuth.get(prepared) ?? null;
+    return sendPipeline(this, prepared, auth, options);
+  }
+
+  /** Routes URLs starting with `prefix` to `adapter` (longest prefix wins). */
+  mount(prefix: string, adapter: Transport): void {
+    this.adapters.set(prefix.toLowerCase(), adapter);
+    const sorted = [...this.adapters].sort((a, b) => b[0].length - a[0].length);
+    this.adapters.clear();
+    for (const [key, value] of sorted) this.adapters.set(key, value);
+  }
+
+  /** The transport that handles `url`. */
+  getAdapter(url: string): Transport {
+    const lower = url.toLowerCase();
+    for (const [prefix, adapter] of this.adapters) if (lower.startsWith(prefix)) return adapter;
+    throw new TypeError(`No connection adapter for ${url}`);
+  }
+
+  /** Closes every pooled connection. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const unique = new Set(this.adapters.values());
+    await Promise.all([...unique].map((adapter) => adapter.close()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  toString(): string {
+    return `<Session ${JSON.stringify([...new Set(this.adapters.values())].map((a) => (a instanceof HttpTransport ? a.describe() : a.constructor.name)))}>`;
+  }
+}
+
+/** Auth resolved by prepareRequest, applied by send after the preRequest hooks (Niquests order). */
+const pendingAuth = new WeakMap<PreparedRequest, AuthBase | AuthFunction | null>();
