@@ -26,6 +26,8 @@ export type { SendOptions } from "./session/session.ts";
 export { Session } from "./session/session.ts";
 export type { TimeoutInput, TimeoutParts } from "./session/timeouts.ts";
 export { TimeoutConfiguration } from "./session/timeouts.ts";
+export type { MockHandler, MockResponse } from "./transport/mock-transport.ts";
+export { MockTransport } from "./transport/mock-transport.ts";
 export type {
   ConnectionInfo,
   RequestBody,

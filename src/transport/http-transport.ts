@@ -52,13 +52,13 @@ export class HttpTransport implements Transport {
       try {
         conn = await this.#pool.acquire(key, create, ctx.signal);
       } catch (error) {
-        throw mapError(error, "connect");
+        throw isAbortReason(error, ctx) ? error : mapError(error, "connect");
       }
       try {
         return await conn.request(request, ctx);
       } catch (error) {
         if (error instanceof StaleConnectionError && attempt === 0 && isReplayable(request)) continue;
-        throw mapError(error, "request");
+        throw isAbortReason(error, ctx) ? error : mapError(error, "request");
       }
     }
   }
@@ -100,6 +100,11 @@ export class HttpTransport implements Transport {
 }
 
 const mapRequestError = (error: unknown): unknown => mapError(error, "request");
+
+/** A cancelled request rejects with the signal's own reason, untouched. */
+function isAbortReason(error: unknown, ctx: TransportContext): boolean {
+  return ctx.signal?.aborted === true && error === ctx.signal.reason;
+}
 
 function isReplayable(request: TransportRequest): boolean {
   if (!IDEMPOTENT.has(request.method)) return false;

@@ -121,6 +121,12 @@ export class HeadParser {
       this.#scan(line, carry, 0);
       return stop;
     }
+    if (this.#trailers && this.#bytes === 0 && buf[pos] === 13 && buf[pos + 1] === 10) {
+      // The usual empty trailer section: skip decoding a string for it.
+      this.#bytes = 2;
+      this.#done = true;
+      return pos + 2;
+    }
     // Never look at more than the remaining budget (+1 to detect the overflow).
     const budget = this.#maxBytes - this.#bytes + 1;
     let stop = end - pos > budget ? pos + budget : end;
@@ -154,35 +160,69 @@ export class HeadParser {
 
   /**
    * Process every complete line of `s`; returns the index after the last one consumed. `src`
-   * holds the same bytes from `base` (s[i] is src[base + i]): char checks read the bytes, which
-   * is markedly faster than charCodeAt, and the string only serves the slices.
+   * holds the same bytes from `base` (s[i] is src[base + i]): the byte loops read `src`, which is
+   * markedly faster than charCodeAt, and find each line end on the way (CR LF after the value);
+   * the string only serves the slices. Byte errors in a line not yet complete wait for its LF,
+   * so every way of splitting the input reaches the same verdict.
    */
   #scan(s: string, src: Buffer, base: number): number {
+    const n = s.length;
     let i = 0;
-    for (;;) {
-      const lf = s.indexOf("\n", i);
-      if (lf === -1) return i;
-      if (lf === i || src[base + lf - 1] !== 13) throw new H1ParseError("bare LF line ending");
-      this.#bytes += lf + 1 - i;
-      if (this.#bytes > this.#maxBytes) throw new H1ParseError("header section too large");
-      const cr = lf - 1;
-      if (cr === i) {
+    while (i < n) {
+      if (src[base + i] === 13) {
+        if (i + 1 === n) return i;
+        if (src[base + i + 1] !== 10) throw new H1ParseError("bare CR in header section");
         if (!this.#trailers && !this.#sawStatus) throw new H1ParseError("empty status line");
+        if ((this.#bytes += 2) > this.#maxBytes) throw new H1ParseError("header section too large");
         this.#done = true;
-        return lf + 1;
+        return i + 2;
       }
-      if (this.#trailers || this.#sawStatus) this.#field(s, src, base, i, cr);
-      else this.#statusLine(s, src, base, i, cr);
-      i = lf + 1;
+      const next =
+        this.#trailers || this.#sawStatus
+          ? this.#field(s, src, base, i, n)
+          : this.#statusLine(s, src, base, i, n);
+      if (next === -1) return i;
+      if ((this.#bytes += next - i) > this.#maxBytes) throw new H1ParseError("header section too large");
+      i = next;
     }
+    return i;
+  }
+
+  /**
+   * A bad byte at `at`: a protocol error once its line is complete (an LF follows before `end`);
+   * until then -1, meaning "incomplete line, carry it".
+   */
+  #bad(src: Buffer, at: number, end: number, message: string): number {
+    const lf = src.indexOf(10, at);
+    if (lf !== -1 && lf < end) throw new H1ParseError(message);
+    return -1;
+  }
+
+  /** After the CTL at `p` ending a line: index after its CRLF (relative to `base`), or -1 if incomplete. */
+  #lineEnd(src: Buffer, base: number, p: number, end: number): number {
+    if (src[p] !== 13) {
+      return this.#bad(src, p, end, src[p] === 10 ? "bare LF line ending" : "invalid control character");
+    }
+    if (p + 1 === end) return -1;
+    if (src[p + 1] !== 10) return this.#bad(src, p, end, "bare CR in header section");
+    return p + 2 - base;
   }
 
   /** status-line = HTTP-version SP 3DIGIT SP [ reason-phrase ]; the SP before an empty reason may be absent. */
-  #statusLine(s: string, src: Buffer, base: number, start: number, end: number): void {
-    this.#sawStatus = true;
-    const n = end - start;
+  #statusLine(s: string, src: Buffer, base: number, start: number, n: number): number {
     const at = base + start;
-    if (n < 12 || !s.startsWith("HTTP/1.", start) || src[at + 8] !== 0x20) {
+    const end = base + n;
+    let p = at;
+    for (; p < end; p++) {
+      const c = src[p]!;
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) break;
+    }
+    if (p === end) return -1;
+    const next = this.#lineEnd(src, base, p, end);
+    if (next === -1) return -1;
+    this.#sawStatus = true;
+    const len = p - at;
+    if (len < 12 || !s.startsWith("HTTP/1.", start) || src[at + 8] !== 0x20) {
       throw new H1ParseError("invalid status line");
     }
     const minor = src[at + 7];
@@ -195,48 +235,53 @@ export class HeadParser {
     if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9)
       throw new H1ParseError("invalid status code");
     this.#status = d1 * 100 + d2 * 10 + d3;
-    if (n === 12) {
-      this.#reason = "";
-      return;
-    }
-    if (src[at + 12] !== 0x20) throw new H1ParseError("invalid status code");
-    for (let i = at + 13; i < base + end; i++) {
-      if (VALUE_CLASS[src[i]!] === 0) throw new H1ParseError("invalid character in reason phrase");
-    }
-    this.#reason = s.slice(start + 13, end);
+    if (len === 12) this.#reason = "";
+    else if (src[at + 12] !== 0x20) throw new H1ParseError("invalid status code");
+    else this.#reason = s.slice(start + 13, p - base);
+    return next;
   }
 
   /** field-line = field-name ":" OWS field-value OWS. No obs-fold, no whitespace before the colon. */
-  #field(s: string, src: Buffer, base: number, start: number, end: number): void {
+  #field(s: string, src: Buffer, base: number, start: number, n: number): number {
     const first = base + start;
-    const last = base + end;
-    let colon = first;
-    for (; colon < last; colon++) {
-      const c = src[colon]!;
+    const end = base + n;
+    let p = first;
+    for (;;) {
+      if (p === end) return -1;
+      const c = src[p]!;
       if (c === 0x3a) break;
       if (TCHAR[c] === 0) {
-        throw new H1ParseError(
-          colon === first && isOws(c) ? "obs-fold line folding is not allowed" : "invalid header name",
+        return this.#bad(
+          src,
+          p,
+          end,
+          p === first && isOws(c) ? "obs-fold is not allowed" : "invalid header name",
         );
       }
+      p++;
     }
-    if (colon === first || colon === last) throw new H1ParseError("invalid header line");
-    // Plain compares beat a table lookup here: forbidden are CTLs other than HTAB, and DEL.
-    for (let i = colon + 1; i < last; i++) {
-      const c = src[i]!;
-      if ((c < 0x20 && c !== 0x09) || c === 0x7f) throw new H1ParseError("invalid character in header value");
+    if (p === first) return this.#bad(src, p, end, "empty header name");
+    const colon = p;
+    // Value bytes: anything but CTLs other than HTAB, and DEL. The first other CTL ends the line.
+    for (p++; p < end; p++) {
+      const c = src[p]!;
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) break;
     }
+    if (p === end) return -1;
+    const next = this.#lineEnd(src, base, p, end);
+    if (next === -1) return -1;
     let vs = colon + 1;
-    while (vs < last && isOws(src[vs]!)) vs++;
-    let ve = last;
+    while (vs < p && isOws(src[vs]!)) vs++;
+    let ve = p;
     while (ve > vs && isOws(src[ve - 1]!)) ve--;
     if (this.#headers.length >= this.#maxCount) throw new H1ParseError("too many header fields");
     const name = s.slice(start, colon - base);
     const value = s.slice(vs - base, ve - base);
     this.#headers.push([name, value]);
-    if (this.#trailers) return;
     const len = colon - first;
-    if (len === 14 || len === 17 || len === 10) this.#framingField(src, first, len, value);
+    if (!this.#trailers && (len === 14 || len === 17 || len === 10))
+      this.#framingField(src, first, len, value);
+    return next;
   }
 
   #framingField(src: Buffer, at: number, len: number, value: string): void {
@@ -248,5 +293,4 @@ export class HeadParser {
       this.#connection |= scanConnection(value);
     }
   }
-
 }
