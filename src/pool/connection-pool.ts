@@ -26,6 +26,8 @@ export interface PoolOptions {
 }
 
 interface Waiter<C> {
+  /** The waiter's own factory: its signal and timeouts govern a connect made on its behalf. */
+  create: ConnectionFactory<C>;
   resolve: (conn: C) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | null;
@@ -63,6 +65,8 @@ export class ConnectionPool<C extends PoolableConnection> {
    */
   acquire(key: string, create: ConnectionFactory<C>, signal: AbortSignal | null): Promise<C> {
     if (this.#closed) return Promise.reject(new Error("The session is closed"));
+    // An aborted signal never fires "abort" again: a queued waiter would hang forever.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const pool = this.#originPool(key);
     const now = Date.now();
     const list = pool.connections;
@@ -80,7 +84,7 @@ export class ConnectionPool<C extends PoolableConnection> {
     }
     if (pool.size < this.#options.maxPerOrigin) return this.#create(pool, create);
     return new Promise<C>((resolve, reject) => {
-      const waiter: Waiter<C> = { resolve, reject, signal, onAbort: null };
+      const waiter: Waiter<C> = { create, resolve, reject, signal, onAbort: null };
       if (signal) {
         waiter.onAbort = () => {
           const index = pool.waiters.indexOf(waiter);
@@ -94,19 +98,18 @@ export class ConnectionPool<C extends PoolableConnection> {
   }
 
   /** A connection finished a request (or closed): hand it to the next waiter, or let it idle. */
-  release(key: string, conn: C, create: ConnectionFactory<C>): void {
+  release(key: string, conn: C, _create: ConnectionFactory<C>): void {
     const pool = this.#origins.get(key);
-    if (!pool) {
+    const index = pool ? pool.connections.indexOf(conn) : -1;
+    // Untracked (evicted, pool closed, already released closed): handing it out would break the limit.
+    if (!pool || index < 0) {
       conn.close();
       return;
     }
     if (conn.isClosed()) {
-      const index = pool.connections.indexOf(conn);
-      if (index < 0) return;
       pool.connections.splice(index, 1);
-      // A slot opened: a waiter gets a fresh connection.
-      const waiter = this.#nextWaiter(pool);
-      if (waiter) this.#create(pool, create).then(waiter.resolve, waiter.reject);
+      // A slot opened: a waiter gets a fresh connection, made with its own factory.
+      this.#serveNextWithNew(pool);
       return;
     }
     while (conn.isAvailable()) {
@@ -120,11 +123,16 @@ export class ConnectionPool<C extends PoolableConnection> {
   /** Closes every connection; waiters are rejected. */
   close(): void {
     this.#closed = true;
-    for (const pool of this.#origins.values()) {
-      for (const conn of pool.connections) conn.close();
-      for (const waiter of pool.waiters.splice(0)) waiter.reject(new Error("The session was closed"));
-    }
+    const pools = [...this.#origins.values()];
+    // Forget the pools first: a connection that reports its close synchronously finds nothing to refill.
     this.#origins.clear();
+    for (const pool of pools) {
+      for (const waiter of pool.waiters.splice(0)) {
+        if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+        waiter.reject(new Error("The session was closed"));
+      }
+      for (const conn of pool.connections.splice(0)) conn.close();
+    }
   }
 
   /** A readable picture of the pools, for debugging. */
@@ -162,33 +170,44 @@ export class ConnectionPool<C extends PoolableConnection> {
     }
     pool = new OriginPool<C>();
     this.#origins.set(key, pool);
-    if (this.#origins.size > this.#options.maxOrigins) this.#evict();
+    if (this.#origins.size > this.#options.maxOrigins) this.#evict(key);
     return pool;
   }
 
-  #evict(): void {
+  /** Evicts idle origins, least recently used first; never `keep`, the one being acquired for. */
+  #evict(keep: string): void {
     for (const [key, pool] of this.#origins) {
       if (this.#origins.size <= this.#options.maxOrigins) return;
-      if (!pool.isIdle()) continue;
-      for (const conn of pool.connections) conn.close();
+      if (key === keep || !pool.isIdle()) continue;
       this.#origins.delete(key);
+      for (const conn of pool.connections.splice(0)) conn.close();
     }
+  }
+
+  #serveNextWithNew(pool: OriginPool<C>): void {
+    const waiter = this.#nextWaiter(pool);
+    if (waiter) this.#create(pool, waiter.create).then(waiter.resolve, waiter.reject);
   }
 
   async #create(pool: OriginPool<C>, create: ConnectionFactory<C>): Promise<C> {
     pool.connecting++;
+    let conn: C;
     try {
-      const conn = await create();
-      pool.connecting--;
-      pool.connections.push(conn);
-      conn.claim();
-      return conn;
+      conn = await create();
     } catch (error) {
       pool.connecting--;
       // The slot is free again: the next in line tries its own connection.
-      const waiter = this.#nextWaiter(pool);
-      if (waiter) this.#create(pool, create).then(waiter.resolve, waiter.reject);
+      this.#serveNextWithNew(pool);
       throw error;
     }
+    pool.connecting--;
+    // close() ran while connecting: nobody will ever release this connection to the pool.
+    if (this.#closed) {
+      conn.close();
+      throw new Error("The session was closed");
+    }
+    pool.connections.push(conn);
+    conn.claim();
+    return conn;
   }
 }

@@ -443,3 +443,113 @@ describe("ConnectionPool: close", () => {
     assert.equal(f.created.length, 2);
   });
 });
+
+describe("ConnectionPool: origins beyond maxOrigins", () => {
+  /** Acquires one connection for `key` and lets it idle. */
+  async function idleOrigin(p: ConnectionPool<FakeConn>, key: string): Promise<FakeConn> {
+    const conn = await p.acquire(key, factory(key).create, null);
+    conn.finish();
+    p.release(key, conn, factory(key).create);
+    return conn;
+  }
+
+  test("the least recently used idle origin is evicted and its connections closed", async () => {
+    const p = pool(1, 2);
+    const a = await idleOrigin(p, "a");
+    const b = await idleOrigin(p, "b");
+    await idleOrigin(p, "c");
+    assert.equal(a.closed, true);
+    assert.equal(b.closed, false);
+    assert.deepEqual(
+      p.describe().map((d) => d.origin),
+      ["b", "c"],
+    );
+  });
+
+  test("touching an origin makes it the most recently used", async () => {
+    const p = pool(1, 2);
+    const a = await idleOrigin(p, "a");
+    const b = await idleOrigin(p, "b");
+    assert.equal(await idleOrigin(p, "a"), a);
+    await idleOrigin(p, "c");
+    assert.equal(b.closed, true);
+    assert.equal(a.closed, false);
+    assert.deepEqual(
+      p.describe().map((d) => d.origin),
+      ["a", "c"],
+    );
+  });
+
+  test("origins with requests in flight or connects in progress are skipped", async () => {
+    const p = pool(1, 3);
+    const busy = await p.acquire("busy", factory("busy").create, null);
+    const m = manualFactory("connecting");
+    const connecting = p.acquire("connecting", m.create, null);
+    const idle = await idleOrigin(p, "idle");
+    await idleOrigin(p, "new");
+    assert.equal(idle.closed, true, "the only idle origin is the one evicted");
+    assert.equal(busy.closed, false);
+    assert.deepEqual(
+      p.describe().map((d) => d.origin),
+      ["busy", "connecting", "new"],
+    );
+    const late = m.succeed();
+    assert.equal(await connecting, late);
+  });
+
+  test("busy origins stay over the limit until a later eviction finds them idle", async () => {
+    const p = pool(1, 1);
+    const a = await p.acquire("a", factory("a").create, null);
+    await idleOrigin(p, "b");
+    assert.equal(p.describe().length, 2);
+    a.finish();
+    p.release("a", a, factory("a").create);
+    await idleOrigin(p, "c");
+    assert.equal(a.closed, true);
+    assert.deepEqual(
+      p.describe().map((d) => d.origin),
+      ["c"],
+    );
+  });
+
+  test("a new origin is kept, and limited, even when every other origin is busy", async () => {
+    const p = pool(1, 1);
+    await p.acquire("a", factory("a").create, null);
+    const f = factory("b");
+    const first = await p.acquire("b", f.create, null);
+    const second = p.acquire("b", f.create, null);
+    assert.equal(await state(second), "pending");
+    assert.equal(f.created.length, 1, "maxPerOrigin holds for the new origin");
+    first.finish();
+    p.release("b", first, f.create);
+    assert.equal(await second, first, "the connection is pooled, not dropped");
+    assert.equal(first.closed, false);
+  });
+});
+
+describe("ConnectionPool: concurrency", () => {
+  test("50 acquirers with maxPerOrigin 3 never exceed 3 live connections", async () => {
+    const p = pool(3);
+    const f = factory("a");
+    let peakLive = 0;
+    let peakInFlight = 0;
+    const live = (): number => f.created.filter((c) => !c.closed).length;
+    const inFlight = (): number => f.created.reduce((n, c) => n + c.inFlight, 0);
+    const work = async (i: number): Promise<void> => {
+      const conn = await p.acquire("a", f.create, null);
+      peakLive = Math.max(peakLive, live());
+      peakInFlight = Math.max(peakInFlight, inFlight());
+      assert.equal(conn.inFlight, 1, "a connection serves one request at a time");
+      for (let t = i % 3; t >= 0; t--) await tick();
+      conn.finish();
+      if (i % 7 === 0) conn.close(); // the server did not keep this one alive
+      p.release("a", conn, f.create);
+    };
+    await Promise.all(Array.from({ length: 50 }, (_, i) => work(i)));
+    assert.ok(peakLive <= 3, `peak live connections ${peakLive}`);
+    assert.equal(peakInFlight, 3, "the limit is actually reached");
+    assert.ok(f.created.length > 3, "closed connections were replaced");
+    assert.equal(p.describe()[0]?.waiting, 0);
+    assert.equal(p.describe()[0]?.connecting, 0);
+  });
+});

@@ -1,12 +1,13 @@
 /**
  * Incremental parser for one HTTP/1.1 response head (status line + field lines + blank line), or
  * for the trailer section of a chunked body (field lines only). Lines end in CRLF; a bare LF or
- * bare CR is a protocol error. The common case (the whole head in one chunk) decodes the head
- * once with latin1 and scans it as a string; a line split across chunks is carried as raw bytes
- * (at most maxHeaderBytes of them) and decoded once complete, so a slow drip stays O(n).
+ * bare CR is a protocol error. The common case (the whole head in one chunk) validates the head
+ * bytes in tight loops and decodes it once with latin1, names and values being slices of that
+ * string; a line split across chunks is carried as raw bytes (at most maxHeaderBytes of them) and
+ * handled once complete, so a slow drip stays O(n).
  */
 import type { HeaderList } from "../events.ts";
-import { TCHAR, VALUE_CLASS } from "./char-classes.ts";
+import { TCHAR } from "./char-classes.ts";
 import { parseContentLength, scanConnection, scanTransferEncoding } from "./framing.ts";
 import { H1ParseError } from "./h1-parse-error.ts";
 
@@ -118,7 +119,8 @@ export class HeadParser {
       const carry = this.#carry!;
       const line = latin1(carry, 0, this.#carryLen);
       this.#carryLen = 0;
-      this.#scan(line, carry, 0);
+      // The carried line ends in LF, so it is complete: consumed whole, or an error was thrown.
+      if (this.#scan(line, carry, 0) !== line.length) throw new H1ParseError("invalid header line");
       return stop;
     }
     if (this.#trailers && this.#bytes === 0 && buf[pos] === 13 && buf[pos + 1] === 10) {
@@ -173,7 +175,8 @@ export class HeadParser {
         if (i + 1 === n) return i;
         if (src[base + i + 1] !== 10) throw new H1ParseError("bare CR in header section");
         if (!this.#trailers && !this.#sawStatus) throw new H1ParseError("empty status line");
-        if ((this.#bytes += 2) > this.#maxBytes) throw new H1ParseError("header section too large");
+        this.#bytes += 2;
+        if (this.#bytes > this.#maxBytes) throw new H1ParseError("header section too large");
         this.#done = true;
         return i + 2;
       }
@@ -182,7 +185,8 @@ export class HeadParser {
           ? this.#field(s, src, base, i, n)
           : this.#statusLine(s, src, base, i, n);
       if (next === -1) return i;
-      if ((this.#bytes += next - i) > this.#maxBytes) throw new H1ParseError("header section too large");
+      this.#bytes += next - i;
+      if (this.#bytes > this.#maxBytes) throw new H1ParseError("header section too large");
       i = next;
     }
     return i;
