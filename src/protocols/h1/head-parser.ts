@@ -168,7 +168,9 @@ export class HeadParser {
    * so every way of splitting the input reaches the same verdict.
    */
   #scan(s: string, src: Buffer, base: number): number {
-    const n = s.length;
+    // Only complete lines are examined: a long partial line is skipped at memchr speed, not
+    // walked byte by byte on every chunk of a drip.
+    const n = s.lastIndexOf("\n") + 1;
     let i = 0;
     while (i < n) {
       if (src[base + i] === 13) {
