@@ -81,7 +81,7 @@ function measure(name: string, make: () => Runner | null, chunks: Buffer[]): voi
     console.log(`${name.padEnd(44)} (unavailable)`);
     return;
   }
-  run(chunks); // warm-up
+  for (let w = 0; w < 3; w++) run(chunks); // warm-up: let the JIT settle before timing
   const times: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     // CPU time, not wall time: the figure should not depend on what else the machine runs.

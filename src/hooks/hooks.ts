@@ -65,7 +65,12 @@ export function mergeHooks(...sources: Array<Hooks | HookTable | null | undefine
 }
 
 /** Runs hooks in order; a returned value replaces the object for the hooks after it. */
-export async function dispatchHooks<T>(hooks: Array<Hook<T>>, value: T): Promise<T> {
+export function dispatchHooks<T>(hooks: Array<Hook<T>>, value: T): Promise<T> | T {
+  // No hooks is the common case: no async frame, no extra microtask.
+  return hooks.length === 0 ? value : runHooks(hooks, value);
+}
+
+async function runHooks<T>(hooks: Array<Hook<T>>, value: T): Promise<T> {
   let current = value;
   for (const hook of hooks) {
     const result = await hook(current);

@@ -39,8 +39,7 @@ export class Response {
   /** Final URL, after redirects. */
   url: string;
   headers: CaseInsensitiveDict;
-  /** Cookies the server set in this response. */
-  cookies: CookieJar = new CookieJar();
+  #cookies: CookieJar | null = null;
   /** Redirect responses that led here, oldest first. */
   history: Response[] = [];
   /** Milliseconds from sending the request to receiving the response head. */
@@ -70,6 +69,15 @@ export class Response {
       this.headers.get("Content-Encoding"),
       init.maxDecompressedSize ?? null,
     );
+  }
+
+  /** Cookies the server set in this response (made on first use: most responses set none). */
+  get cookies(): CookieJar {
+    this.#cookies ??= new CookieJar();
+    return this.#cookies;
+  }
+  set cookies(jar: CookieJar) {
+    this.#cookies = jar;
   }
 
   /** True for status codes below 400. */

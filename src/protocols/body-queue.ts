@@ -26,6 +26,8 @@ export class BodyQueue implements ResponseBodyStream {
   #buffered = 0;
   #ended = false;
   #error: unknown = null;
+  /** Separate from #error: any value, even null or undefined, can be a failure reason. */
+  #failed = false;
   #paused = false;
   #cancelled = false;
   #pending: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void } | null = null;
@@ -37,7 +39,7 @@ export class BodyQueue implements ResponseBodyStream {
   }
 
   get complete(): boolean {
-    return this.#ended && this.#error === null;
+    return this.#ended && !this.#failed;
   }
 
   /** Bytes buffered and not yet read. */
@@ -63,6 +65,8 @@ export class BodyQueue implements ResponseBodyStream {
   }
 
   end(trailers?: HeaderList): void {
+    // Cancelled before the end: the consumer never got the whole body, so it must not look complete.
+    if (this.#cancelled) return;
     if (trailers) this.trailers = trailers;
     this.#ended = true;
     const pending = this.#pending;
@@ -76,6 +80,7 @@ export class BodyQueue implements ResponseBodyStream {
   fail(error: unknown): void {
     if (this.#ended || this.#cancelled) return;
     this.#error = error;
+    this.#failed = true;
     this.#ended = true;
     const pending = this.#pending;
     if (pending) {
@@ -100,7 +105,7 @@ export class BodyQueue implements ResponseBodyStream {
       }
       return Promise.resolve(chunk);
     }
-    if (this.#error !== null) return Promise.reject(this.#error);
+    if (this.#failed) return Promise.reject(this.#error);
     if (this.#ended || this.#cancelled) return Promise.resolve(null);
     if (this.#pending) return Promise.reject(new Error("Concurrent reads on one response body"));
     return new Promise((resolve, reject) => {
@@ -119,12 +124,12 @@ export class BodyQueue implements ResponseBodyStream {
     this.#chunks.length = 0;
     this.#head = 0;
     this.#buffered = 0;
-    if (!this.#ended) this.#hooks.cancel();
     const pending = this.#pending;
-    if (pending) {
-      this.#pending = null;
-      pending.resolve(null);
-    }
+    this.#pending = null;
+    // Every waiting(true) gets its waiting(false), or a read timeout stays armed.
+    if (pending) this.#hooks.waiting(false);
+    if (!this.#ended) this.#hooks.cancel();
+    pending?.resolve(null);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {

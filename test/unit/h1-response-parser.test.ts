@@ -182,7 +182,7 @@ describe("h1 conformance cases (every split point)", () => {
     }
     return;
   }
-  test("the file holds the 54 documented cases", () => assert.equal(shared.length, 54));
+  test("the file holds at least the 54 documented cases", () => assert.ok(shared.length >= 54));
   for (const c of shared) test(c.name, () => checkCase(c));
 });
 

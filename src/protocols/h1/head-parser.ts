@@ -132,12 +132,18 @@ export class HeadParser {
     // Never look at more than the remaining budget (+1 to detect the overflow).
     const budget = this.#maxBytes - this.#bytes + 1;
     let stop = end - pos > budget ? pos + budget : end;
+    let decodeEnd = stop;
     if (stop - pos > SEARCH_THRESHOLD) {
       // Large chunk (head + body): decode only up to the first CRLFCRLF, which bounds the head end.
       const e = buf.indexOf(CRLFCRLF, pos);
-      if (e !== -1 && e + 4 < stop) stop = e + 4;
+      if (e !== -1 && e + 4 <= stop) decodeEnd = stop = e + 4;
+      else {
+        // No head end in sight: decode the complete lines only, the partial one is carried as bytes.
+        const lf = buf.lastIndexOf(10, stop - 1);
+        decodeEnd = lf < pos ? pos : lf + 1;
+      }
     }
-    const s = latin1(buf, pos, stop);
+    const s = latin1(buf, pos, decodeEnd);
     const used = this.#scan(s, buf, pos);
     if (this.#done) return pos + used;
     this.#appendCarry(buf, pos + used, stop);
