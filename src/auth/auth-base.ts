@@ -3,12 +3,23 @@
  * function) for custom schemes; `[user, pass]` means HTTP Basic.
  */
 import type { PreparedRequest } from "../models/prepared-request.ts";
+import type { Response } from "../models/response.ts";
 
 export abstract class AuthBase {
   /** Adds credentials to the request; may return a replacement request. */
   abstract apply(
     request: PreparedRequest,
   ): PreparedRequest | undefined | Promise<PreparedRequest | undefined>;
+
+  /**
+   * Optional second step of an auth flow: sees each response to a request this auth applied to,
+   * and may answer it (a 401 challenge, say) with a new request to send instead. The response it
+   * answers goes into `history`. Return null to keep the response.
+   */
+  handleResponse?(
+    response: Response,
+    request: PreparedRequest,
+  ): PreparedRequest | null | Promise<PreparedRequest | null>;
 }
 
 /** HTTP Basic authentication (RFC 7617), credentials encoded as UTF-8. */

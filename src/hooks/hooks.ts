@@ -11,16 +11,39 @@ import type { UploadProgress } from "../transport/transport.ts";
 export type Hook<T> = (value: T) => T | undefined | void | Promise<T | undefined | void>;
 type HookList<T> = Hook<T> | Array<Hook<T>>;
 
-/** Hooks as users write them: one function or a list per event. */
+/** Download progress: bytes received off the wire (still encoded) against Content-Length. */
+export interface DownloadProgress {
+  received: number;
+  total: number | null;
+  done: boolean;
+}
+
+/**
+ * Hooks as users write them: one function or a list per event.
+ * - `preRequest`: the prepared request, before auth is applied.
+ * - `preSend`: the request once a connection is chosen (`request.connInfo` is set), before it is written.
+ * - `onUpload`: request body progress. `onDownload`: response body progress.
+ * - `earlyResponse`: each 1xx interim response (103 Early Hints …).
+ * - `response`: the final response, and each redirect or auth hop.
+ * Progress and early hooks run without being awaited; one that throws fails the request.
+ */
 export interface Hooks {
   preRequest?: HookList<PreparedRequest>;
   preSend?: HookList<PreparedRequest>;
   onUpload?: HookList<UploadProgress>;
+  onDownload?: HookList<DownloadProgress>;
   earlyResponse?: HookList<Response>;
   response?: HookList<Response>;
 }
 
-export const HOOK_EVENTS = ["preRequest", "preSend", "onUpload", "earlyResponse", "response"] as const;
+export const HOOK_EVENTS = [
+  "preRequest",
+  "preSend",
+  "onUpload",
+  "onDownload",
+  "earlyResponse",
+  "response",
+] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 /** Hooks with every event normalised to a (possibly empty) list. */
@@ -28,12 +51,13 @@ export interface HookTable {
   preRequest: Array<Hook<PreparedRequest>>;
   preSend: Array<Hook<PreparedRequest>>;
   onUpload: Array<Hook<UploadProgress>>;
+  onDownload: Array<Hook<DownloadProgress>>;
   earlyResponse: Array<Hook<Response>>;
   response: Array<Hook<Response>>;
 }
 
 export function emptyHooks(): HookTable {
-  return { preRequest: [], preSend: [], onUpload: [], earlyResponse: [], response: [] };
+  return { preRequest: [], preSend: [], onUpload: [], onDownload: [], earlyResponse: [], response: [] };
 }
 
 function asList<T>(value: HookList<T> | undefined, event: string): Array<Hook<T>> {
@@ -51,13 +75,19 @@ export function mergeHooks(...sources: Array<Hooks | HookTable | null | undefine
   const table = emptyHooks();
   for (const source of sources) {
     if (!source) continue;
-    for (const key of Object.keys(source)) {
-      if (!(HOOK_EVENTS as readonly string[]).includes(key))
-        throw new TypeError(`Unknown hook event "${key}"`);
+    // A typo in a plain hooks object is an error; objects with their own class (a rate
+    // limiter, say) may carry other members beside their hooks.
+    const proto = Object.getPrototypeOf(source);
+    if (proto === Object.prototype || proto === null) {
+      for (const key of Object.keys(source)) {
+        if (!(HOOK_EVENTS as readonly string[]).includes(key))
+          throw new TypeError(`Unknown hook event "${key}"`);
+      }
     }
     table.preRequest.push(...asList(source.preRequest, "preRequest"));
     table.preSend.push(...asList(source.preSend, "preSend"));
     table.onUpload.push(...asList(source.onUpload, "onUpload"));
+    table.onDownload.push(...asList(source.onDownload, "onDownload"));
     table.earlyResponse.push(...asList(source.earlyResponse, "earlyResponse"));
     table.response.push(...asList(source.response, "response"));
   }

@@ -3,7 +3,7 @@
  * body. `Session.prepareRequest()` makes one; `Session.send()` sends it.
  */
 import { emptyHooks, type HookTable } from "../hooks/hooks.ts";
-import type { RequestBody } from "../transport/transport.ts";
+import type { ConnectionInfo, RequestBody } from "../transport/transport.ts";
 import { CaseInsensitiveDict } from "./case-insensitive-dict.ts";
 
 export class PreparedRequest {
@@ -17,6 +17,8 @@ export class PreparedRequest {
   hooks: HookTable = emptyHooks();
   /** Cookies given for this request only; re-applied on each redirect hop, never stored. */
   requestCookies: Record<string, string> | null = null;
+  /** The connection this request goes over, once one is chosen (set before preSend hooks). */
+  connInfo: ConnectionInfo | null = null;
   #parsed: URL | null = null;
 
   /** Sets the URL from a parsed URL, keeping the parse for the transport. */

@@ -5,12 +5,14 @@
  */
 import { CookieJar } from "../cookies/cookie-jar.ts";
 import { BodyNotLoadedError, HTTPError, JSONDecodeError, StreamConsumedError } from "../errors/errors.ts";
+import type { DownloadProgress } from "../hooks/hooks.ts";
 import type { HeaderList } from "../protocols/events.ts";
 import type { ConnectionInfo, ResponseBodyStream } from "../transport/transport.ts";
 import { CaseInsensitiveDict } from "./case-insensitive-dict.ts";
 import { charsetFromContentType, decodeText, detectEncoding } from "./charset.ts";
 import { parseLinkHeader } from "./link-header.ts";
 import type { PreparedRequest } from "./prepared-request.ts";
+import { ProgressBody } from "./progress-body.ts";
 import { ResponseBody } from "./response-body.ts";
 import { reasonPhrase } from "./status-codes.ts";
 
@@ -30,6 +32,8 @@ export interface ResponseInit {
   elapsed?: number;
   /** Largest decompressed body accepted, in bytes. */
   maxDecompressedSize?: number | null;
+  /** Reports download progress as body bytes arrive. */
+  onDownload?: ((progress: DownloadProgress) => void) | null;
 }
 
 export class Response {
@@ -64,8 +68,13 @@ export class Response {
     this.httpVersion = init.httpVersion ?? 11;
     this.connInfo = init.connInfo ?? null;
     this.elapsed = init.elapsed ?? 0;
+    let body = init.body ?? null;
+    if (init.onDownload && body !== null && !(body instanceof Uint8Array)) {
+      const length = Number(this.headers.get("Content-Length") ?? Number.NaN);
+      body = new ProgressBody(body, Number.isSafeInteger(length) ? length : null, init.onDownload);
+    }
     this.#body = new ResponseBody(
-      init.body ?? null,
+      body,
       this.headers.get("Content-Encoding"),
       init.maxDecompressedSize ?? null,
     );

@@ -6,6 +6,7 @@ import type { AuthInput } from "../auth/auth-base.ts";
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import type { Hooks } from "../hooks/hooks.ts";
 import type { CaseInsensitiveDict } from "../models/case-insensitive-dict.ts";
+import type { RetryInput } from "../retry/retry-configuration.ts";
 import type { DataInput, FilesInput } from "./encode-body.ts";
 import type { ParamsInput } from "./encode-params.ts";
 import type { TimeoutInput } from "./timeouts.ts";
@@ -40,6 +41,8 @@ export interface RequestOptions {
   hooks?: Hooks | null;
   /** Cancels the request at any stage; the promise rejects with the signal's reason. */
   signal?: AbortSignal | null;
+  /** Retry policy for this request: a number (total retries), false, or a RetryConfiguration. */
+  retries?: RetryInput;
 }
 
 export interface SessionOptions {
@@ -67,6 +70,8 @@ export interface SessionOptions {
   allowIncomingCookies?: boolean;
   /** Largest decompressed body accepted, in bytes; null (default) for no cap. */
   maxDecompressedSize?: number | null;
+  /** Default retry policy; unset: one retry of a failed connect, nothing else. */
+  retries?: RetryInput;
 }
 
 const REQUEST_KEYS = new Set<string>([
@@ -84,6 +89,7 @@ const REQUEST_KEYS = new Set<string>([
   "stream",
   "hooks",
   "signal",
+  "retries",
 ]);
 
 const SESSION_KEYS = new Set<string>([
@@ -103,12 +109,12 @@ const SESSION_KEYS = new Set<string>([
   "poolMaxsize",
   "allowIncomingCookies",
   "maxDecompressedSize",
+  "retries",
 ]);
 
 /** Named in the API for later transport work; rejected clearly until they exist. */
 const RESERVED_KEYS = new Set<string>([
   "proxies",
-  "retries",
   "multiplexed",
   "disableHttp1",
   "disableHttp2",

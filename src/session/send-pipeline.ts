@@ -1,20 +1,27 @@
 /**
- * The send pipeline: preRequest hooks → auth → (Cookie header → transport → Set-Cookie →
- * response hooks → redirect?)* → body. Timeouts and cancellation wrap the whole exchange.
+ * The send pipeline: preRequest hooks → auth → hops until the answer is final. Each hop is
+ * retried per the retry policy, runs the response hooks, may be answered by the auth flow (a
+ * 401 challenge) and may be a redirect. Timeouts, cancellation and failing hooks end it all.
  */
 import { type AuthBase, type AuthFunction, applyAuth } from "../auth/auth-base.ts";
 import { CookieJar } from "../cookies/cookie-jar.ts";
-import { RequestException, Timeout, TooManyRedirects } from "../errors/errors.ts";
-import { dispatchHooks } from "../hooks/hooks.ts";
+import { RequestException, Timeout, TooManyRedirects, UnrewindableBodyError } from "../errors/errors.ts";
+import { dispatchHooks, type Hook, type HookTable } from "../hooks/hooks.ts";
 import type { PreparedRequest } from "../models/prepared-request.ts";
 import { Response } from "../models/response.ts";
+import type { HeaderList } from "../protocols/events.ts";
+import { DEFAULT_RETRIES, RetryConfiguration } from "../retry/retry-configuration.ts";
+import { RetryState } from "../retry/retry-state.ts";
 import type { TransportContext } from "../transport/transport.ts";
+import { exchange, type HopSettings } from "./exchange.ts";
 import { buildRedirect, redirectLocation } from "./redirect.ts";
 import { EPHEMERAL_COOKIES, type SendOptions, type Session } from "./session.ts";
 import { defaultTimeout, resolveTimeout, type TimeoutConfiguration } from "./timeouts.ts";
 
 /** Redirect bodies larger than this are not drained; their connection is closed instead. */
 const DRAIN_LIMIT = 64 * 1024;
+/** Auth flows answering challenges for one call, at most (digest needs one). */
+const MAX_AUTH_ROUNDS = 3;
 
 export async function sendPipeline(
   session: Session,
@@ -29,33 +36,62 @@ export async function sendPipeline(
         ? resolveTimeout(session.timeout)
         : defaultTimeout(initial.method);
   const deadline = timeout.total === null ? null : new Deadline(timeout.total);
-  const userSignal = options.signal ?? null;
-  const signal = deadline
-    ? userSignal
-      ? AbortSignal.any([userSignal, deadline.signal])
-      : deadline.signal
-    : userSignal;
+  const hooks = initial.hooks;
+  // Hooks that run unawaited (progress, 1xx) report failures here: the call then rejects.
+  const failure = needsFailureSignal(hooks) ? new AbortController() : null;
+  const signal = combine([options.signal ?? null, deadline?.signal ?? null, failure?.signal ?? null]);
+  const retry = RetryConfiguration.from(options.retries ?? session.retries, DEFAULT_RETRIES);
+  const maxRedirects = Math.min(session.maxRedirects, retry.redirect ?? Number.POSITIVE_INFINITY);
+  let request = initial;
   const ctx: TransportContext = {
     connectTimeout: timeout.connect,
     readTimeout: timeout.read,
     signal,
     tls: { verify: options.verify ?? session.verify, cert: options.cert ?? session.cert },
-    onInformational: null,
-    onUpload: null,
+    onInformational: hooks.earlyResponse.length
+      ? (info) => {
+          const early = new Response({
+            statusCode: info.status,
+            reason: info.reason,
+            headers: info.headers,
+            url: request.url,
+            request,
+          });
+          fire(hooks.earlyResponse, early, failure);
+        }
+      : null,
+    onUpload: hooks.onUpload.length ? (progress) => fire(hooks.onUpload, progress, failure) : null,
+    beforeSend: hooks.preSend.length ? (info) => preSend(request, info, hooks) : null,
   };
-  const jar = session[EPHEMERAL_COOKIES] ? CookieJar.from(null) : session.cookies;
+  const hop: HopSettings = {
+    ctx,
+    jar: session[EPHEMERAL_COOKIES] ? CookieJar.from(null) : session.cookies,
+    onDownload: hooks.onDownload.length ? (progress) => fire(hooks.onDownload, progress, failure) : null,
+  };
   const stream = options.stream ?? session.stream;
   const allowRedirects = options.allowRedirects ?? true;
-  let request = initial;
   try {
-    request = await dispatchHooks(initial.hooks.preRequest, initial);
+    request = await dispatchHooks(hooks.preRequest, initial);
     if (auth) request = await applyAuth(auth, request);
     const history: Response[] = [];
+    let authRounds = 0;
     let response: Response;
     for (;;) {
-      response = await exchange(session, request, ctx, jar);
-      response = await dispatchHooks(request.hooks.response, response);
+      response = await withRetries(session, request, hop, new RetryState(retry));
+      response = await dispatchHooks(hooks.response, response);
       response.history = history.slice();
+      const answer =
+        authRounds < MAX_AUTH_ROUNDS && auth && typeof auth !== "function" && auth.handleResponse
+          ? await auth.handleResponse(response, request)
+          : null;
+      if (answer) {
+        authRounds++;
+        assertReplayable(answer, response);
+        await drain(response);
+        history.push(response);
+        request = answer;
+        continue;
+      }
       const target = redirectLocation(response, request.parsedUrl());
       if (target === null) break;
       const next = buildRedirect(request, response, target);
@@ -63,9 +99,9 @@ export async function sendPipeline(
         response.nextRequest = next;
         break;
       }
-      if (history.length >= session.maxRedirects) {
+      if (history.length >= maxRedirects) {
         await response.close();
-        throw new TooManyRedirects(`Exceeded ${session.maxRedirects} redirects.`, { request, response });
+        throw new TooManyRedirects(`Exceeded ${maxRedirects} redirects.`, { request, response });
       }
       await drain(response);
       history.push(response);
@@ -80,70 +116,72 @@ export async function sendPipeline(
   }
 }
 
-/** One hop: Cookie header, transport, response model, Set-Cookie into the jar. */
-async function exchange(
+/** One hop, tried again per the retry policy after connection failures or retryable statuses. */
+async function withRetries(
   session: Session,
   request: PreparedRequest,
-  ctx: TransportContext,
-  jar: CookieJar,
+  hop: HopSettings,
+  state: RetryState,
 ): Promise<Response> {
-  const url = request.parsedUrl();
-  const headers = request.headers;
-  if (!headers.has("Cookie")) {
-    const cookie = cookieHeader(jar, request);
-    if (cookie) headers.set("Cookie", cookie);
+  for (;;) {
+    let response: Response;
+    try {
+      response = await exchange(session, request, hop);
+    } catch (error) {
+      if (hop.ctx.signal?.aborted) throw error;
+      await sleep(state.afterError(request.method, error), hop.ctx.signal);
+      continue;
+    }
+    const wait = state.afterResponse(request.method, response);
+    if (wait === null) return response;
+    assertReplayable(request, response);
+    await drain(response);
+    await sleep(wait, hop.ctx.signal);
   }
-  const started = performance.now();
-  const transport = session.getAdapter(request.url);
-  const result = await transport.handle(
-    { method: request.method, url, headers: withHost(headers.toList(), url), body: request.body },
-    ctx,
-  );
-  const response = new Response({
-    statusCode: result.status,
-    reason: result.reason,
-    headers: result.headers,
-    body: result.body,
-    url: request.url,
-    request,
-    httpVersion: result.httpVersion,
-    connInfo: result.connInfo,
-    elapsed: performance.now() - started,
-    maxDecompressedSize: session.maxDecompressedSize,
-  });
-  if (session.allowIncomingCookies) {
-    const setCookies = response.headers.getAll("Set-Cookie");
-    if (setCookies.length > 0) {
-      jar.extract(request.url, setCookies);
-      response.cookies.extract(request.url, setCookies);
+}
+
+/** Runs preSend hooks once the connection is known; a replaced request sends its headers. */
+async function preSend(
+  request: PreparedRequest,
+  info: PreparedRequest["connInfo"],
+  hooks: HookTable,
+): Promise<HeaderList> {
+  request.connInfo = info;
+  const result = await dispatchHooks(hooks.preSend, request);
+  return result.headers.toList();
+}
+
+/** Calls unawaited hooks; a throw or a rejection aborts the request with that error. */
+function fire<T>(list: Array<Hook<T>>, value: T, failure: AbortController | null): void {
+  for (const hook of list) {
+    try {
+      const result = hook(value);
+      if (result instanceof Promise) result.catch((error: unknown) => failure?.abort(error));
+    } catch (error) {
+      failure?.abort(error);
     }
   }
-  return response;
 }
 
-/** Jar cookies for the URL, then per-request cookies (which win on a name clash). */
-function cookieHeader(jar: CookieJar, request: PreparedRequest): string {
-  const fromJar = jar.headerFor(request.url);
-  const extra = request.requestCookies;
-  if (!extra) return fromJar;
-  const pairs = new Map<string, string>();
-  if (fromJar) {
-    for (const part of fromJar.split("; ")) {
-      const eq = part.indexOf("=");
-      pairs.set(eq < 0 ? part : part.slice(0, eq), eq < 0 ? "" : part.slice(eq + 1));
-    }
+function needsFailureSignal(hooks: HookTable): boolean {
+  return hooks.onUpload.length + hooks.onDownload.length + hooks.earlyResponse.length > 0;
+}
+
+function combine(signals: Array<AbortSignal | null>): AbortSignal | null {
+  const present = signals.filter((s): s is AbortSignal => s !== null);
+  if (present.length <= 1) return present[0] ?? null;
+  return AbortSignal.any(present);
+}
+
+/** A one-shot stream body cannot be sent a second time. */
+function assertReplayable(request: PreparedRequest, response: Response): void {
+  const body = request.body;
+  if (body !== null && !(body instanceof Uint8Array) && !body.rewindable) {
+    throw new UnrewindableBodyError("A streamed request body cannot be sent again", { request, response });
   }
-  for (const [name, value] of Object.entries(extra)) pairs.set(name, value);
-  return [...pairs].map(([name, value]) => `${name}=${value}`).join("; ");
 }
 
-function withHost(list: Array<[string, string]>, url: URL): Array<[string, string]> {
-  for (const [name] of list) if (name.length === 4 && name.toLowerCase() === "host") return list;
-  list.unshift(["Host", url.host]);
-  return list;
-}
-
-/** Reads a small redirect body so its connection can be reused; closes a large one. */
+/** Reads a small body so its connection can be reused; closes a large one. */
 async function drain(response: Response): Promise<void> {
   const length = Number(response.headers.get("Content-Length") ?? Number.NaN);
   if (length > DRAIN_LIMIT) {
@@ -155,6 +193,21 @@ async function drain(response: Response): Promise<void> {
   } catch {
     await response.close();
   }
+}
+
+function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** Attaches the request to our errors; turns the deadline's abort into its Timeout error. */

@@ -11,6 +11,7 @@ import { SUPPORTED_ENCODINGS } from "../models/content-decoder.ts";
 import type { PreparedRequest } from "../models/prepared-request.ts";
 import { Request } from "../models/request.ts";
 import type { Response } from "../models/response.ts";
+import type { RetryInput } from "../retry/retry-configuration.ts";
 import { HttpTransport } from "../transport/http-transport.ts";
 import type { Transport } from "../transport/transport.ts";
 import { VERSION } from "../version.ts";
@@ -29,7 +30,7 @@ import type { TimeoutInput } from "./timeouts.ts";
 /** Options of `send()`: the per-call settings that are not part of the prepared request. */
 export type SendOptions = Pick<
   RequestOptions,
-  "timeout" | "allowRedirects" | "verify" | "cert" | "stream" | "signal"
+  "timeout" | "allowRedirects" | "verify" | "cert" | "stream" | "signal" | "retries"
 >;
 
 /** Cookie persistence of the process-wide session behind `niquests.get()` & co. */
@@ -61,6 +62,8 @@ export class Session {
   baseUrl: string | null;
   allowIncomingCookies: boolean;
   maxDecompressedSize: number | null;
+  /** Default retry policy (`undefined`: one retry of a failed connect). */
+  retries: RetryInput | undefined;
   /** Transports by URL prefix; the longest matching prefix handles a request. */
   readonly adapters = new Map<string, Transport>();
   [EPHEMERAL_COOKIES] = false;
@@ -82,6 +85,7 @@ export class Session {
     this.baseUrl = options.baseUrl ?? null;
     this.allowIncomingCookies = options.allowIncomingCookies ?? true;
     this.maxDecompressedSize = options.maxDecompressedSize ?? null;
+    this.retries = options.retries;
     const transport = new HttpTransport({
       poolConnections: options.poolConnections ?? 10,
       poolMaxsize: options.poolMaxsize ?? 10,

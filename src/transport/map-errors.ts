@@ -23,8 +23,22 @@ const CONNECT_CODES = new Set([
 
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_DESTROYED"]);
 
+/** Errors raised while connecting: nothing of the request reached the server. */
+const connectFailures = new WeakSet<object>();
+
+/** True for a failure to connect, which is always safe to retry. */
+export function isConnectFailure(error: unknown): boolean {
+  return typeof error === "object" && error !== null && connectFailures.has(error);
+}
+
 /** Maps a failure to the error tree. Our own errors and abort reasons pass through unchanged. */
 export function mapError(error: unknown, phase: "connect" | "request"): unknown {
+  const mapped = map(error, phase);
+  if (phase === "connect" && mapped instanceof ConnectionError) connectFailures.add(mapped);
+  return mapped;
+}
+
+function map(error: unknown, phase: "connect" | "request"): unknown {
   if (error instanceof RequestException) return error;
   if (!(error instanceof Error)) return error;
   if (error.name === "AbortError" || error.name === "TimeoutError") return error;

@@ -4,6 +4,7 @@
  */
 import type { HeaderList } from "../protocols/events.ts";
 import type {
+  ConnectionInfo,
   ResponseBodyStream,
   Transport,
   TransportContext,
@@ -36,6 +37,10 @@ export class MockTransport implements Transport {
 
   async handle(request: TransportRequest, ctx: TransportContext): Promise<TransportResponse> {
     ctx.signal?.throwIfAborted();
+    if (ctx.beforeSend) {
+      const headers = await ctx.beforeSend(MOCK_CONNECTION);
+      if (headers) request.headers = headers;
+    }
     this.requests.push(request);
     const answer = await this.#handler(request, ctx);
     const body =
@@ -54,6 +59,22 @@ export class MockTransport implements Transport {
     this.closed = true;
   }
 }
+
+/** What a mocked "connection" reports to preSend hooks. */
+const MOCK_CONNECTION: ConnectionInfo = {
+  destinationAddress: null,
+  tlsVersion: null,
+  cipher: null,
+  certificateDer: null,
+  certificateDict: null,
+  issuerCertificateDer: null,
+  httpVersion: 11,
+  resolutionLatency: null,
+  establishedLatency: null,
+  tlsHandshakeLatency: null,
+  requestSentLatency: null,
+  reused: false,
+};
 
 function toList(headers: MockResponse["headers"]): HeaderList {
   if (!headers) return [];

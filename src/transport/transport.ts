@@ -59,6 +59,11 @@ export interface TransportContext {
   onInformational: ((info: InformationalResponse) => void) | null;
   /** Called as request body bytes are written. */
   onUpload: ((progress: UploadProgress) => void) | null;
+  /**
+   * Awaited once a connection is chosen, before the request is written (the preSend hook). It
+   * may return a new header list to send instead.
+   */
+  beforeSend: ((info: ConnectionInfo) => Promise<HeaderList | undefined> | HeaderList | undefined) | null;
 }
 
 /** Pull-based response body: bytes are read from the connection only as fast as they are asked for. */

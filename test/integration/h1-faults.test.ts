@@ -171,6 +171,7 @@ describe("HTTP/1.1 faults", () => {
         tls: { verify: true, cert: null },
         onInformational: (info) => seen.push(info.status),
         onUpload: null,
+        beforeSend: null,
       },
     );
     assert.deepEqual(seen, [103]);

@@ -15,11 +15,18 @@ import type {
   TransportResponse,
 } from "../../transport/transport.ts";
 import { BodyQueue } from "../body-queue.ts";
-import type { ProtocolEvent } from "../events.ts";
+import type { HeaderList, ProtocolEvent } from "../events.ts";
 import { H1ParseError } from "./h1-parse-error.ts";
 import { serializeRequestHead } from "./request-serializer.ts";
 import { H1ResponseParser } from "./response-parser.ts";
 import { writeBody } from "./write-body.ts";
+
+/** A replacement header list keeps the Host the original had when it names none. */
+function withHostFrom(original: HeaderList, replacement: HeaderList): HeaderList {
+  if (replacement.some(([name]) => name.toLowerCase() === "host")) return replacement;
+  const host = original.find(([name]) => name.toLowerCase() === "host");
+  return host ? [host, ...replacement] : replacement;
+}
 
 /** How long an idle connection is trusted when the server gives no Keep-Alive hint. */
 const DEFAULT_IDLE_MS = 60_000;
@@ -151,6 +158,11 @@ export class H1Connection implements PoolableConnection {
 
   async #send(exchange: Exchange): Promise<void> {
     const { request } = exchange;
+    if (exchange.ctx.beforeSend) {
+      const headers = await exchange.ctx.beforeSend(this.#info(null));
+      if (this.#exchange !== exchange) return;
+      if (headers) request.headers = withHostFrom(request.headers, headers);
+    }
     const url = request.url;
     const head = serializeRequestHead(request.method, url.pathname + url.search, request.headers);
     await writeBody(
@@ -164,6 +176,10 @@ export class H1Connection implements PoolableConnection {
     exchange.uploadDone = true;
     exchange.sentAt = performance.now() - exchange.sentAt;
     if (exchange.responseDone) this.#finish(exchange);
+  }
+
+  #info(requestSentLatency: number | null): ConnectionInfo {
+    return { ...this.#baseInfo, reused: this.#served > 0, requestSentLatency };
   }
 
   #onData(chunk: Buffer): void {
@@ -208,11 +224,7 @@ export class H1Connection implements PoolableConnection {
         });
         exchange.body = body;
         this.#armTimeout(false);
-        const info: ConnectionInfo = {
-          ...this.#baseInfo,
-          reused: this.#served > 0,
-          requestSentLatency: exchange.uploadDone ? exchange.sentAt : null,
-        };
+        const info = this.#info(exchange.uploadDone ? exchange.sentAt : null);
         exchange.resolve({
           status: event.status,
           reason: event.reason,

@@ -23,7 +23,7 @@ function checkTarget(target: string): void {
 function checkValue(name: string, value: string): void {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 0x0d || c === 0x0a || c === 0 || c > 0xff) {
+    if (c < 0x0e ? c === 0x0d || c === 0x0a || c === 0 : c > 0xff) {
       throw new TypeError(`Invalid character in value of header ${JSON.stringify(name)}`);
     }
   }
