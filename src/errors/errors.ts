@@ -96,6 +96,11 @@ export class StreamConsumedError extends RequestException {
 export class BodyNotLoadedError extends RequestException {
   override readonly code: string = "ERR_BODY_NOT_LOADED";
 }
+/** A hook threw or rejected; `cause` is what it threw, `event` the hook event. */
+export class HookError extends RequestException {
+  override readonly code: string = "ERR_HOOK";
+  event = "";
+}
 export class RetryError extends RequestException {
   override readonly code: string = "ERR_RETRY_EXHAUSTED";
 }
@@ -131,6 +136,7 @@ export const isChunkedEncodingError = guard(ChunkedEncodingError);
 export const isContentDecodingError = guard(ContentDecodingError);
 export const isStreamConsumedError = guard(StreamConsumedError);
 export const isRetryError = guard(RetryError);
+export const isHookError = guard(HookError);
 export const isUnrewindableBodyError = guard(UnrewindableBodyError);
 export const isMultiplexingError = guard(MultiplexingError);
 export const isProtocolError = guard(ProtocolError);

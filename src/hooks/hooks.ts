@@ -3,6 +3,7 @@
  * onUpload (body progress) → earlyResponse (1xx) → response (final, and each redirect hop).
  * A hook may be sync or async; one that returns a value replaces the object it was given.
  */
+import { HookError } from "../errors/errors.ts";
 import type { PreparedRequest } from "../models/prepared-request.ts";
 import type { Response } from "../models/response.ts";
 import type { UploadProgress } from "../transport/transport.ts";
@@ -95,16 +96,33 @@ export function mergeHooks(...sources: Array<Hooks | HookTable | null | undefine
 }
 
 /** Runs hooks in order; a returned value replaces the object for the hooks after it. */
-export function dispatchHooks<T>(hooks: Array<Hook<T>>, value: T): Promise<T> | T {
+export function dispatchHooks<T>(event: HookEvent, hooks: Array<Hook<T>>, value: T): Promise<T> | T {
   // No hooks is the common case: no async frame, no extra microtask.
-  return hooks.length === 0 ? value : runHooks(hooks, value);
+  return hooks.length === 0 ? value : runHooks(event, hooks, value);
 }
 
-async function runHooks<T>(hooks: Array<Hook<T>>, value: T): Promise<T> {
+async function runHooks<T>(event: HookEvent, hooks: Array<Hook<T>>, value: T): Promise<T> {
   let current = value;
   for (const hook of hooks) {
-    const result = await hook(current);
+    let result: T | undefined | void;
+    try {
+      result = await hook(current);
+    } catch (error) {
+      throw hookError(event, error);
+    }
     if (result !== undefined && result !== null) current = result as T;
   }
   return current;
+}
+
+/** Wraps what a hook threw, so callers see one error tree; the original is the `cause`. */
+export function hookError(event: HookEvent, error: unknown): HookError {
+  const failure = new HookError(
+    `A ${event} hook failed: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+    },
+  );
+  failure.event = event;
+  return failure;
 }

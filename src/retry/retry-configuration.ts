@@ -85,7 +85,13 @@ export const NO_RETRIES = new RetryConfiguration({ total: 0 });
  * The Session default: one more try when connecting failed (nothing was sent), never a replay
  * of a request that may have reached the server.
  */
-export const DEFAULT_RETRIES = new RetryConfiguration({ total: 1, connect: 1, read: 0, status: 0 });
+export const DEFAULT_RETRIES = new RetryConfiguration({
+  total: 1,
+  connect: 1,
+  read: 0,
+  status: 0,
+  respectRetryAfterHeader: false,
+});
 
 function count(value: number | null | undefined, name: string): number | null {
   if (value === undefined || value === null) return null;

@@ -6,7 +6,7 @@
 import { type AuthBase, type AuthFunction, applyAuth } from "../auth/auth-base.ts";
 import { CookieJar } from "../cookies/cookie-jar.ts";
 import { RequestException, Timeout, TooManyRedirects, UnrewindableBodyError } from "../errors/errors.ts";
-import { dispatchHooks, type Hook, type HookTable } from "../hooks/hooks.ts";
+import { dispatchHooks, type Hook, type HookEvent, type HookTable, hookError } from "../hooks/hooks.ts";
 import type { PreparedRequest } from "../models/prepared-request.ts";
 import { Response } from "../models/response.ts";
 import type { HeaderList } from "../protocols/events.ts";
@@ -57,28 +57,32 @@ export async function sendPipeline(
             url: request.url,
             request,
           });
-          fire(hooks.earlyResponse, early, failure);
+          fire("earlyResponse", hooks.earlyResponse, early, failure);
         }
       : null,
-    onUpload: hooks.onUpload.length ? (progress) => fire(hooks.onUpload, progress, failure) : null,
+    onUpload: hooks.onUpload.length
+      ? (progress) => fire("onUpload", hooks.onUpload, progress, failure)
+      : null,
     beforeSend: hooks.preSend.length ? (info) => preSend(request, info, hooks) : null,
   };
   const hop: HopSettings = {
     ctx,
     jar: session[EPHEMERAL_COOKIES] ? CookieJar.from(null) : session.cookies,
-    onDownload: hooks.onDownload.length ? (progress) => fire(hooks.onDownload, progress, failure) : null,
+    onDownload: hooks.onDownload.length
+      ? (progress) => fire("onDownload", hooks.onDownload, progress, failure)
+      : null,
   };
   const stream = options.stream ?? session.stream;
   const allowRedirects = options.allowRedirects ?? true;
   try {
-    request = await dispatchHooks(hooks.preRequest, initial);
+    request = await dispatchHooks("preRequest", hooks.preRequest, initial);
     if (auth) request = await applyAuth(auth, request);
     const history: Response[] = [];
     let authRounds = 0;
     let response: Response;
     for (;;) {
       response = await withRetries(session, request, hop, new RetryState(retry));
-      response = await dispatchHooks(hooks.response, response);
+      response = await dispatchHooks("response", hooks.response, response);
       response.history = history.slice();
       const answer =
         authRounds < MAX_AUTH_ROUNDS && auth && typeof auth !== "function" && auth.handleResponse
@@ -147,18 +151,19 @@ async function preSend(
   hooks: HookTable,
 ): Promise<HeaderList> {
   request.connInfo = info;
-  const result = await dispatchHooks(hooks.preSend, request);
+  const result = await dispatchHooks("preSend", hooks.preSend, request);
   return result.headers.toList();
 }
 
 /** Calls unawaited hooks; a throw or a rejection aborts the request with that error. */
-function fire<T>(list: Array<Hook<T>>, value: T, failure: AbortController | null): void {
+function fire<T>(event: HookEvent, list: Array<Hook<T>>, value: T, failure: AbortController | null): void {
   for (const hook of list) {
     try {
       const result = hook(value);
-      if (result instanceof Promise) result.catch((error: unknown) => failure?.abort(error));
+      if (result instanceof Promise)
+        result.catch((error: unknown) => failure?.abort(hookError(event, error)));
     } catch (error) {
-      failure?.abort(error);
+      failure?.abort(hookError(event, error));
     }
   }
 }

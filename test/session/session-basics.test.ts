@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import niquests, {
   ConnectionError,
   ConnectTimeout,
+  HookError,
   HTTPError,
   InvalidHeader,
   InvalidSchema,
@@ -136,7 +137,7 @@ describe("session defaults", () => {
     assert.equal(r.reason, "Replaced");
   });
 
-  test("a hook that throws rejects the call with that error", async () => {
+  test("a hook that throws rejects the call with a HookError carrying it", async () => {
     const { s, mock } = mocked({
       hooks: {
         preRequest: () => {
@@ -144,7 +145,11 @@ describe("session defaults", () => {
         },
       },
     });
-    await assert.rejects(s.get("http://h.test/"), /hook failed/);
+    const error = await s.get("http://h.test/").catch((e: unknown) => e);
+    assert.ok(error instanceof HookError, String(error));
+    assert.equal(error.code, "ERR_HOOK");
+    assert.equal(error.event, "preRequest");
+    assert.equal((error.cause as Error).message, "hook failed");
     assert.equal(mock.requests.length, 0);
   });
 

@@ -286,6 +286,11 @@ export class H1Connection implements PoolableConnection {
       if (!exchange.gotBytes && this.#served > 0) {
         return new StaleConnectionError("The server closed the kept-alive connection", { cause: error });
       }
+      if (exchange.body === null) {
+        return new ConnectionError("The server closed the connection without a complete response", {
+          cause: error,
+        });
+      }
       return new ChunkedEncodingError(`Response ended prematurely: ${error.message}`, { cause: error });
     }
     const code = (error as NodeJS.ErrnoException | null)?.code;
