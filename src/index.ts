@@ -7,7 +7,9 @@ import { del, get, head, options, patch, post, put, request } from "./api.ts";
 
 export { del, get, head, options, patch, post, put, request } from "./api.ts";
 export type { AuthFunction, AuthInput } from "./auth/auth-base.ts";
-export { AuthBase, HTTPBasicAuth } from "./auth/auth-base.ts";
+export { AuthBase, BearerTokenAuth, HTTPBasicAuth } from "./auth/auth-base.ts";
+export type { HTTPDigestAuthOptions } from "./auth/digest-auth.ts";
+export { HTTPDigestAuth } from "./auth/digest-auth.ts";
 export type { CookieFilter, CookieOptions, StoredCookie } from "./cookies/cookie-jar.ts";
 export { CookieJar } from "./cookies/cookie-jar.ts";
 export * from "./errors/errors.ts";

@@ -1,6 +1,6 @@
 /**
  * Authentication attaches credentials to a prepared request. Subclass {@link AuthBase} (or pass a
- * function) for custom schemes; `[user, pass]` means HTTP Basic.
+ * function) for custom schemes; `[user, pass]` means HTTP Basic, a string a Bearer token.
  */
 import type { PreparedRequest } from "../models/prepared-request.ts";
 import type { Response } from "../models/response.ts";
@@ -41,18 +41,42 @@ export class HTTPBasicAuth extends AuthBase {
   }
 }
 
+/**
+ * Sends `Authorization: Bearer <token>`. A token that contains a space is taken as a complete
+ * `<scheme> <credentials>` value and sent as is (as Niquests does), e.g. `"Token abc"`.
+ *
+ * @example
+ * await niquests.get(url, { auth: new BearerTokenAuth("abc") }); // same as { auth: "abc" }
+ */
+export class BearerTokenAuth extends AuthBase {
+  readonly token: string;
+
+  constructor(token: string) {
+    super();
+    if (typeof token !== "string" || token === "")
+      throw new TypeError("A bearer token must be a non-empty string");
+    this.token = token;
+  }
+
+  apply(request: PreparedRequest): PreparedRequest {
+    request.headers.set("Authorization", this.token.includes(" ") ? this.token : `Bearer ${this.token}`);
+    return request;
+  }
+}
+
 export type AuthFunction = (
   request: PreparedRequest,
 ) => PreparedRequest | undefined | Promise<PreparedRequest | undefined>;
 
-/** What `auth` accepts: `[user, pass]` (Basic), an AuthBase, or a function. */
-export type AuthInput = readonly [string, string] | AuthBase | AuthFunction;
+/** What `auth` accepts: `[user, pass]` (Basic), a token string (Bearer), an AuthBase, or a function. */
+export type AuthInput = string | readonly [string, string] | AuthBase | AuthFunction;
 
 export function toAuth(input: AuthInput): AuthBase | AuthFunction {
   if (input instanceof AuthBase || typeof input === "function") return input;
   if (Array.isArray(input) && input.length === 2)
     return new HTTPBasicAuth(String(input[0]), String(input[1]));
-  throw new TypeError("auth must be [user, password], an AuthBase instance or a function");
+  if (typeof input === "string") return new BearerTokenAuth(input);
+  throw new TypeError("auth must be [user, password], a bearer token, an AuthBase instance or a function");
 }
 
 export async function applyAuth(

@@ -90,7 +90,7 @@ export async function sendPipeline(
           : null;
       if (answer) {
         authRounds++;
-        assertReplayable(answer, response);
+        await assertReplayable(answer, response);
         await drain(response);
         history.push(response);
         request = answer;
@@ -138,7 +138,7 @@ async function withRetries(
     }
     const wait = state.afterResponse(request.method, response);
     if (wait === null) return response;
-    assertReplayable(request, response);
+    await assertReplayable(request, response);
     await drain(response);
     await sleep(wait, hop.ctx.signal);
   }
@@ -178,10 +178,11 @@ function combine(signals: Array<AbortSignal | null>): AbortSignal | null {
   return AbortSignal.any(present);
 }
 
-/** A one-shot stream body cannot be sent a second time. */
-function assertReplayable(request: PreparedRequest, response: Response): void {
+/** A one-shot stream body cannot be sent a second time; the response it answered is released. */
+async function assertReplayable(request: PreparedRequest, response: Response): Promise<void> {
   const body = request.body;
   if (body !== null && !(body instanceof Uint8Array) && !body.rewindable) {
+    await response.close();
     throw new UnrewindableBodyError("A streamed request body cannot be sent again", { request, response });
   }
 }

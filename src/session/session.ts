@@ -4,6 +4,7 @@
  * everything below goes through a Transport.
  */
 import { type AuthBase, type AuthFunction, type AuthInput, toAuth } from "../auth/auth-base.ts";
+import { netrcAuth } from "../auth/netrc.ts";
 import { CookieJar } from "../cookies/cookie-jar.ts";
 import { type HookTable, mergeHooks } from "../hooks/hooks.ts";
 import { CaseInsensitiveDict } from "../models/case-insensitive-dict.ts";
@@ -139,7 +140,9 @@ export class Session {
   async prepareRequest(request: Request): Promise<PreparedRequest> {
     const prepared = prepare(request, { baseUrl: this.baseUrl, headers: this.headers, params: this.params });
     prepared.hooks = mergeHooks(this.hooks, request.hooks);
-    const auth = request.auth ?? this.auth;
+    let auth = request.auth ?? this.auth;
+    // netrc ranks below explicit auth and above a hand-set Authorization header (Requests).
+    if (auth === null && this.trustEnv) auth = cachedNetrc(prepared.parsedUrl());
     pendingAuth.set(prepared, auth === null ? null : toAuth(auth));
     return prepared;
   }
@@ -180,6 +183,26 @@ export class Session {
   toString(): string {
     return `<Session ${JSON.stringify([...new Set(this.adapters.values())].map((a) => (a instanceof HttpTransport ? a.describe() : a.constructor.name)))}>`;
   }
+}
+
+/**
+ * netrc credentials per host, looked up at most once a second: the file check costs system
+ * calls that have no place on every request. Keyed by the variables that locate the file.
+ */
+let netrcMemo: { key: string; at: number; hosts: Map<string, [string, string] | null> } | null = null;
+
+function cachedNetrc(url: URL): [string, string] | null {
+  const key = `${process.env.NETRC ?? ""}\0${process.env.HOME ?? ""}`;
+  const now = Date.now();
+  if (netrcMemo === null || netrcMemo.key !== key || now - netrcMemo.at > 1000) {
+    netrcMemo = { key, at: now, hosts: new Map() };
+  }
+  let found = netrcMemo.hosts.get(url.hostname);
+  if (found === undefined) {
+    found = netrcAuth(url);
+    netrcMemo.hosts.set(url.hostname, found);
+  }
+  return found;
 }
 
 /** Auth resolved by prepareRequest, applied by send after the preRequest hooks (Niquests order). */

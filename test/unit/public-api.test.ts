@@ -6,6 +6,7 @@ import * as niquests from "../../src/index.ts";
 test("the public exports are exactly the curated list", () => {
   assert.deepEqual(Object.keys(niquests).sort(), [
     "AuthBase",
+    "BearerTokenAuth",
     "BodyNotLoadedError",
     "CaseInsensitiveDict",
     "ChunkedEncodingError",
@@ -14,6 +15,7 @@ test("the public exports are exactly the curated list", () => {
     "ContentDecodingError",
     "CookieJar",
     "HTTPBasicAuth",
+    "HTTPDigestAuth",
     "HTTPError",
     "HookError",
     "InvalidHeader",
