@@ -3,7 +3,10 @@
  * Cookies set by hand without a domain apply to every host (as in Requests); everything the
  * servers set follows the domain, path, secure and expiry rules.
  */
+import { randomBytes } from "node:crypto";
+import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { Cookie, CookieJar as ToughJar } from "tough-cookie";
+import { formatNetscapeCookies, parseNetscapeCookies } from "./netscape.ts";
 
 export interface CookieOptions {
   /** Domain the cookie belongs to; without it the cookie is sent to every host. */
@@ -30,6 +33,12 @@ export interface StoredCookie {
   httpOnly: boolean;
   expires: Date | null;
   hostOnly: boolean;
+}
+
+/** Options of {@link CookieJar.save} and {@link CookieJar.toNetscape}. */
+export interface NetscapeSaveOptions {
+  /** Also write session cookies (expiry 0); by default only persistent ones are kept. */
+  includeSessionCookies?: boolean;
 }
 
 export class CookieJar implements Iterable<[string, string]> {
@@ -140,18 +149,7 @@ export class CookieJar implements Iterable<[string, string]> {
         hostOnly: false,
       });
     }
-    for (const cookie of this.#toughCookies()) {
-      out.push({
-        name: cookie.key,
-        value: cookie.value,
-        domain: cookie.domain ?? null,
-        path: cookie.path ?? "/",
-        secure: cookie.secure,
-        httpOnly: cookie.httpOnly,
-        expires: cookie.expires instanceof Date ? cookie.expires : null,
-        hostOnly: cookie.hostOnly ?? false,
-      });
-    }
+    for (const cookie of this.#toughCookies()) out.push(storedCookie(cookie));
     return out;
   }
 
@@ -206,6 +204,82 @@ export class CookieJar implements Iterable<[string, string]> {
     return header;
   }
 
+  /**
+   * Adds the cookies of a Netscape cookies.txt text (the format of curl's `-c` / `-b`).
+   * Host-only cookies stay host-only, domain cookies match subdomains; expired ones are skipped,
+   * and so are those the jar refuses (a public-suffix domain, say).
+   *
+   * @throws SyntaxError naming the line of the first malformed line; nothing is added then.
+   */
+  loadNetscape(text: string): void {
+    const now = Date.now();
+    for (const stored of parseNetscapeCookies(text)) {
+      if (stored.expires !== null && stored.expires.getTime() <= now) continue;
+      const cookie = new Cookie({
+        key: stored.name,
+        value: stored.value,
+        domain: stored.domain,
+        path: stored.path,
+        secure: stored.secure,
+        httpOnly: stored.httpOnly,
+        hostOnly: stored.hostOnly,
+        ...(stored.expires !== null ? { expires: stored.expires } : {}),
+      });
+      try {
+        this.#putCookie(cookie);
+      } catch {
+        // A domain no URL can be built on (or tough-cookie rejects) is dropped like a bad Set-Cookie.
+      }
+    }
+  }
+
+  /**
+   * The jar as a Netscape cookies.txt text. Expired cookies are never written; session cookies
+   * only with `includeSessionCookies`. Cookies set without a domain (sent to every host) have no
+   * cookies.txt form and are left out.
+   */
+  toNetscape(options: NetscapeSaveOptions = {}): string {
+    const now = Date.now();
+    const kept: StoredCookie[] = [];
+    for (const cookie of this.#toughCookies()) {
+      // Max-Age counts from when the cookie was stored; `list()` only reports Expires.
+      const expires = cookie.isPersistent()
+        ? (cookie.expiryDate(cookie.creation instanceof Date ? cookie.creation : undefined) ?? null)
+        : null;
+      if (expires === null ? options.includeSessionCookies !== true : expires.getTime() <= now) continue;
+      kept.push({ ...storedCookie(cookie), expires });
+    }
+    return formatNetscapeCookies(kept);
+  }
+
+  /** Adds the cookies of a cookies.txt file (see {@link loadNetscape}). */
+  async load(path: string): Promise<void> {
+    this.loadNetscape(await readFile(path, "utf8"));
+  }
+
+  /**
+   * Writes the jar to a cookies.txt file curl can read (see {@link toNetscape}). The file is
+   * replaced atomically (written aside, then renamed) and created readable by its owner only.
+   */
+  async save(path: string, options: NetscapeSaveOptions = {}): Promise<void> {
+    const text = this.toNetscape(options);
+    const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    try {
+      await writeFile(temporary, text, { mode: 0o600 });
+      await rename(temporary, path);
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** A new jar holding the cookies of a cookies.txt file. */
+  static async fromFile(path: string): Promise<CookieJar> {
+    const jar = new CookieJar();
+    await jar.load(path);
+    return jar;
+  }
+
   #putCookie(cookie: Cookie): void {
     const domain = cookie.domain ?? "";
     const scheme = cookie.secure ? "https" : "http";
@@ -222,4 +296,17 @@ export class CookieJar implements Iterable<[string, string]> {
     });
     return all;
   }
+}
+
+function storedCookie(cookie: Cookie): StoredCookie {
+  return {
+    name: cookie.key,
+    value: cookie.value,
+    domain: cookie.domain ?? null,
+    path: cookie.path ?? "/",
+    secure: cookie.secure,
+    httpOnly: cookie.httpOnly,
+    expires: cookie.expires instanceof Date ? cookie.expires : null,
+    hostOnly: cookie.hostOnly ?? false,
+  };
 }
