@@ -11,6 +11,7 @@ import type { ConnectionInfo, ResponseBodyStream } from "../transport/transport.
 import { CaseInsensitiveDict } from "./case-insensitive-dict.ts";
 import { charsetFromContentType, decodeText, detectEncoding } from "./charset.ts";
 import { parseLinkHeader } from "./link-header.ts";
+import { type ObjectHeaders, objectHeaders } from "./object-headers.ts";
 import type { PreparedRequest } from "./prepared-request.ts";
 import { ProgressBody } from "./progress-body.ts";
 import { ResponseBody } from "./response-body.ts";
@@ -87,6 +88,14 @@ export class Response {
   }
   set cookies(jar: CookieJar) {
     this.#cookies = jar;
+  }
+
+  /**
+   * The headers as objects: `r.oheaders.contentType?.charset`, `r.oheaders.cacheControl?.maxAge`.
+   * A live view of `headers` (made once per headers dict; parsed values cached while unchanged).
+   */
+  get oheaders(): ObjectHeaders {
+    return objectHeaders(this.headers);
   }
 
   /** True for status codes below 400. */
