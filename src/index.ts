@@ -10,11 +10,20 @@ export type { AuthFunction, AuthInput } from "./auth/auth-base.ts";
 export { AuthBase, BearerTokenAuth, HTTPBasicAuth } from "./auth/auth-base.ts";
 export type { HTTPDigestAuthOptions } from "./auth/digest-auth.ts";
 export { HTTPDigestAuth } from "./auth/digest-auth.ts";
-export type { CookieFilter, CookieOptions, StoredCookie } from "./cookies/cookie-jar.ts";
+export type { CookieFilter, CookieOptions, NetscapeSaveOptions, StoredCookie } from "./cookies/cookie-jar.ts";
 export { CookieJar } from "./cookies/cookie-jar.ts";
 export * from "./errors/errors.ts";
 export type { DownloadProgress, Hook, Hooks } from "./hooks/hooks.ts";
+export type {
+  AcquireOptions,
+  LeakyBucketLimiterOptions,
+  LimiterClock,
+  TokenBucketLimiterOptions,
+} from "./hooks/rate-limiters.ts";
+export { LeakyBucketLimiter, TokenBucketLimiter } from "./hooks/rate-limiters.ts";
 export { CaseInsensitiveDict } from "./models/case-insensitive-dict.ts";
+export type { HeaderValueWithParams } from "./models/header-value.ts";
+export type { KnownObjectHeaders, ObjectHeaders } from "./models/object-headers.ts";
 export { PreparedRequest } from "./models/prepared-request.ts";
 export type { RequestInit } from "./models/request.ts";
 export { Request } from "./models/request.ts";

@@ -209,7 +209,7 @@ export class CookieJar implements Iterable<[string, string]> {
    * Host-only cookies stay host-only, domain cookies match subdomains; expired ones are skipped,
    * and so are those the jar refuses (a public-suffix domain, say).
    *
-   * @throws SyntaxError naming the line of the first malformed line; nothing is added then.
+   * @throws CookieFileError naming the first malformed line (`line`); nothing is added then.
    */
   loadNetscape(text: string): void {
     const now = Date.now();

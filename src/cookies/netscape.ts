@@ -3,6 +3,7 @@
  * write it: one cookie a line, seven tab-separated fields
  * `domain  include-subdomains  path  secure  expiry  name  value`.
  */
+import { CookieFileError } from "../errors/errors.ts";
 import type { StoredCookie } from "./cookie-jar.ts";
 
 const HEADER = [
@@ -14,11 +15,17 @@ const HEADER = [
 /** curl marks HttpOnly cookies by prefixing the domain; without it the line would be a comment. */
 const HTTP_ONLY_PREFIX = "#HttpOnly_";
 
+function malformed(line: number, what: string): CookieFileError {
+  const error = new CookieFileError(`Invalid cookies.txt line ${line}: ${what}`);
+  error.line = line;
+  return error;
+}
+
 function flag(text: string, line: number, field: string): boolean {
   const upper = text.toUpperCase();
   if (upper === "TRUE") return true;
   if (upper === "FALSE") return false;
-  throw new SyntaxError(`Invalid cookies.txt line ${line}: ${field} must be TRUE or FALSE, got "${text}"`);
+  throw malformed(line, `${field} must be TRUE or FALSE, got "${text}"`);
 }
 
 /**
@@ -27,7 +34,7 @@ function flag(text: string, line: number, field: string): boolean {
  * cookie (the leading dot of the domain is dropped either way). Expiry 0 is a session cookie
  * (`expires: null`). Expired cookies are returned too: dropping them is the jar's business.
  *
- * @throws SyntaxError naming the line number when a line is not a cookie line.
+ * @throws CookieFileError (with `line`) when a line is not a cookie line.
  */
 export function parseNetscapeCookies(text: string): StoredCookie[] {
   const cookies: StoredCookie[] = [];
@@ -47,9 +54,7 @@ export function parseNetscapeCookies(text: string): StoredCookie[] {
     // curl writes a cookie with an empty value as six fields (the last tab is trimmed away).
     if (fields.length === 6) fields.push("");
     if (fields.length !== 7) {
-      throw new SyntaxError(
-        `Invalid cookies.txt line ${number}: expected 7 tab-separated fields, got ${fields.length}`,
-      );
+      throw malformed(number, `expected 7 tab-separated fields, got ${fields.length}`);
     }
     const [domainField, subdomains, path, secure, expiry, name, value] = fields as [
       string,
@@ -61,14 +66,12 @@ export function parseNetscapeCookies(text: string): StoredCookie[] {
       string,
     ];
     const domain = domainField.replace(/^\./, "").toLowerCase();
-    if (domain === "") throw new SyntaxError(`Invalid cookies.txt line ${number}: empty domain`);
+    if (domain === "") throw malformed(number, `empty domain`);
     if (!path.startsWith("/")) {
-      throw new SyntaxError(`Invalid cookies.txt line ${number}: path must start with "/", got "${path}"`);
+      throw malformed(number, `path must start with "/", got "${path}"`);
     }
     if (!/^-?\d+(?:\.\d+)?$/.test(expiry)) {
-      throw new SyntaxError(
-        `Invalid cookies.txt line ${number}: expiry must be epoch seconds, got "${expiry}"`,
-      );
+      throw malformed(number, `expiry must be epoch seconds, got "${expiry}"`);
     }
     const seconds = Number(expiry);
     cookies.push({

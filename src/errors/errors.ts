@@ -110,6 +110,11 @@ export class UnrewindableBodyError extends RequestException {
 export class MultiplexingError extends RequestException {
   override readonly code: string = "ERR_MULTIPLEXING";
 }
+/** A cookies.txt text or file has a malformed line; `line` is its 1-based number. */
+export class CookieFileError extends RequestException {
+  override readonly code: string = "ERR_COOKIE_FILE";
+  line = 0;
+}
 /** The server broke HTTP framing rules; the connection is discarded. */
 export class ProtocolError extends ConnectionError {
   override readonly code: string = "ERR_PROTOCOL";
@@ -140,3 +145,4 @@ export const isHookError = guard(HookError);
 export const isUnrewindableBodyError = guard(UnrewindableBodyError);
 export const isMultiplexingError = guard(MultiplexingError);
 export const isProtocolError = guard(ProtocolError);
+export const isCookieFileError = guard(CookieFileError);

@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { CookieJar, type StoredCookie } from "../../src/cookies/cookie-jar.ts";
 import { formatNetscapeCookies, parseNetscapeCookies } from "../../src/cookies/netscape.ts";
+import { CookieFileError } from "../../src/errors/errors.ts";
 
 const CURL = "/usr/bin/curl";
 const run = promisify(execFile);
@@ -81,7 +82,7 @@ describe("parseNetscapeCookies", () => {
     ]);
   });
 
-  test("a malformed line is a SyntaxError naming its line number", () => {
+  test("a malformed line is a CookieFileError naming its line number", () => {
     const good = "a.test\tFALSE\t/\tFALSE\t0\tn\tv";
     const cases: Array<[string, RegExp]> = [
       ["a.test FALSE / FALSE 0 n v", /line 3: expected 7 tab-separated fields, got 1/],
@@ -95,7 +96,11 @@ describe("parseNetscapeCookies", () => {
     for (const [line, message] of cases) {
       assert.throws(
         () => parseNetscapeCookies(`# header\n${good}\n${line}\n`),
-        (error: unknown) => error instanceof SyntaxError && message.test(error.message),
+        (error: unknown) =>
+          error instanceof CookieFileError &&
+          error.code === "ERR_COOKIE_FILE" &&
+          error.line === 3 &&
+          message.test(error.message),
         line,
       );
     }
