@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test` entry. Node 20's `--test` takes no glob, so collect **/*.test.ts under the given
-// directories (default: test/) ourselves and hand the sorted list to one runner process.
+// directories (default: test/ and examples/) ourselves and hand the sorted list to one runner process.
 // Usage: node scripts/run-tests.mjs [dir-or-file ...] [-- extra node --test flags]
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -28,7 +28,7 @@ function collect(root) {
     .filter((path) => path.endsWith(".test.ts") && !path.split(/[\\/]/).includes("node_modules"));
 }
 
-const files = [...new Set((roots.length > 0 ? roots : ["test"]).flatMap(collect))]
+const files = [...new Set((roots.length > 0 ? roots : ["test", "examples"]).flatMap(collect))]
   .map((path) => relative(process.cwd(), path) || path)
   .sort();
 
