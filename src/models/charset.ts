@@ -20,11 +20,33 @@ const MAX_SUSPICIOUS_RATIO = 0.03;
 /** chardet reads at most this much; detection cost stays bounded on large bodies. */
 const DETECT_SAMPLE_BYTES = 64 * 1024;
 
-/** Decoders by lower-cased label; only labels TextDecoder accepts are cached, so the map is bounded. */
-type Decoder = InstanceType<typeof TextDecoder>;
+/** What decodeText needs of a decoder: TextDecoder, or the hand-made windows-1252 one. */
+interface Decoder {
+  readonly encoding: string;
+  decode(bytes: Uint8Array): string;
+}
 
+/** Decoders by lower-cased label; only labels TextDecoder accepts are cached, so the map is bounded. */
 const decoders = new Map<string, Decoder>();
 const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * WHATWG windows-1252 (what "latin1", "iso-8859-1" and "ascii" mean on the web) for bytes
+ * 0x80–0x9F; every other byte is its own code point. Node 20's ICU TextDecoder silently drops
+ * these bytes (the euro sign and curly quotes vanish), so this label is decoded by hand.
+ */
+const WINDOWS_1252_C1 =
+  "\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f" +
+  "\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178";
+const C1_RANGE = /[\x80-\x9f]/g;
+
+const windows1252: Decoder = {
+  encoding: "windows-1252",
+  decode(bytes) {
+    const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    return latin1.replace(C1_RANGE, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!);
+  },
+};
 
 /** A lenient decoder (`fatal: false`: invalid bytes become U+FFFD) for `label`, or null if unknown. */
 function decoderFor(label: string): Decoder | null {
@@ -36,6 +58,7 @@ function decoderFor(label: string): Decoder | null {
   } catch {
     return null;
   }
+  if (decoder.encoding === "windows-1252") decoder = windows1252;
   decoders.set(key, decoder);
   return decoder;
 }

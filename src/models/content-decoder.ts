@@ -7,14 +7,7 @@
  * chunk (16 KiB for zlib/brotli, one zstd block of at most 128 KiB) is allocated beyond the cap.
  */
 import { ContentDecodingError } from "../errors/errors.ts";
-import {
-  decodeFailed,
-  engineOptions,
-  nativeZstd,
-  runZlibSync,
-  type ZlibCoding,
-  ZlibDecoder,
-} from "./zlib-decoder.ts";
+import { decodeFailed, engineOptions, runZlibSync, type ZlibCoding, ZlibDecoder } from "./zlib-decoder.ts";
 import { sizeExceeded, ZstdDecoder } from "./zstd-decoder.ts";
 
 /** The Accept-Encoding value naming exactly the codings this module decodes. */
@@ -50,7 +43,7 @@ export interface ContentDecoder {
   stream(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined>;
 }
 
-type Coding = ZlibCoding;
+type Coding = ZlibCoding | "zstd";
 
 const ALIASES: Readonly<Record<string, Coding>> = {
   gzip: "gzip",
@@ -67,7 +60,7 @@ interface Layer {
 }
 
 function createLayer(coding: Coding, cap: number | null): Layer {
-  return coding === "zstd" && nativeZstd === null ? new ZstdDecoder(cap) : new ZlibDecoder(coding, cap);
+  return coding === "zstd" ? new ZstdDecoder(cap) : new ZlibDecoder(coding, cap);
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
@@ -86,13 +79,13 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
 function decodeLayerSync(coding: Coding, input: Uint8Array, cap: number | null): Uint8Array {
   // An empty body is empty in any coding (zlib would call it truncated).
   if (input.length === 0) return input;
-  if (coding === "zstd" && nativeZstd === null) {
+  if (coding === "zstd") {
     const decoder = new ZstdDecoder(cap);
     return concat([...decoder.push(input), ...decoder.end()]);
   }
   let out: Uint8Array;
   try {
-    out = runZlibSync(coding, input, engineOptions(coding, cap));
+    out = runZlibSync(coding, input, engineOptions(cap));
   } catch (error) {
     throw decodeFailed(coding, error, cap);
   }

@@ -1,25 +1,18 @@
 /**
- * Incremental decoding of one coding (gzip, deflate, br, native zstd) with a node:zlib engine,
+ * Incremental decoding of one coding (gzip, deflate, br) with a node:zlib engine,
  * driven chunk by chunk: each `push` resolves once the engine has consumed the chunk and emitted
  * everything it could decode from it, so streamed output never lags behind the input.
  */
 import type { Transform } from "node:stream";
 import zlib from "node:zlib";
 import { ContentDecodingError } from "../errors/errors.ts";
-import { sizeExceeded, ZSTD_MAX_WINDOW_LOG } from "./zstd-decoder.ts";
+import { sizeExceeded } from "./zstd-decoder.ts";
 
-export type ZlibCoding = "gzip" | "deflate" | "br" | "zstd";
-
-/** Node >= 22.15 / 23.8 ships zstd in node:zlib; older versions use fzstd instead. */
-interface NativeZstd {
-  createZstdDecompress(options: object): Transform;
-  zstdDecompressSync(input: Uint8Array, options: object): Uint8Array;
-}
-export const nativeZstd: NativeZstd | null =
-  typeof (zlib as Partial<NativeZstd>).createZstdDecompress === "function" &&
-  typeof (zlib as Partial<NativeZstd>).zstdDecompressSync === "function"
-    ? (zlib as unknown as NativeZstd)
-    : null;
+/**
+ * zstd is not here on purpose: Node's native zstd stream (22.15+) stops after the first of
+ * several concatenated frames (nodejs/node#64741), so zstd always goes through zstd-decoder.ts.
+ */
+export type ZlibCoding = "gzip" | "deflate" | "br";
 
 /** True when the first two bytes are a zlib header (RFC 1950); else deflate data is raw (RFC 1951). */
 export function isZlibWrapped(bytes: Uint8Array): boolean {
@@ -29,13 +22,8 @@ export function isZlibWrapped(bytes: Uint8Array): boolean {
 }
 
 /** Engine options: the output cap (`maxOutputLength` must be >= 1; 0 is checked by the caller). */
-export function engineOptions(coding: ZlibCoding, cap: number | null): object {
-  const options: Record<string, unknown> = cap === null ? {} : { maxOutputLength: Math.max(cap, 1) };
-  if (coding === "zstd") {
-    const windowLogMax = (zlib.constants as unknown as Record<string, number>).ZSTD_d_windowLogMax;
-    if (windowLogMax !== undefined) options.params = { [windowLogMax]: ZSTD_MAX_WINDOW_LOG };
-  }
-  return options;
+export function engineOptions(cap: number | null): object {
+  return cap === null ? {} : { maxOutputLength: Math.max(cap, 1) };
 }
 
 /** Maps an engine failure to the error we throw (the cap error stays recognisable). */
@@ -54,15 +42,13 @@ export function decodeFailed(coding: string, error: unknown, cap: number | null)
 export function runZlibSync(coding: ZlibCoding, input: Uint8Array, options: object): Uint8Array {
   if (coding === "gzip") return zlib.gunzipSync(input, options);
   if (coding === "br") return zlib.brotliDecompressSync(input, options);
-  if (coding === "zstd") return nativeZstd!.zstdDecompressSync(input, options);
   return isZlibWrapped(input) ? zlib.inflateSync(input, options) : zlib.inflateRawSync(input, options);
 }
 
 function createEngine(coding: ZlibCoding, first: Uint8Array, cap: number | null): Transform {
-  const options = engineOptions(coding, cap);
+  const options = engineOptions(cap);
   if (coding === "gzip") return zlib.createGunzip(options);
   if (coding === "br") return zlib.createBrotliDecompress(options);
-  if (coding === "zstd") return nativeZstd!.createZstdDecompress(options);
   return isZlibWrapped(first) ? zlib.createInflate(options) : zlib.createInflateRaw(options);
 }
 
@@ -130,8 +116,7 @@ export class ZlibDecoder {
    * output is queued); false when it is only the start of one, for the engine to take over.
    */
   #decodedWhole(input: Uint8Array): boolean {
-    // Native zstd's error codes for truncation are not pinned down here; it always streams.
-    if (this.#coding === "zstd" || input.length > SYNC_MAX_INPUT) return false;
+    if (input.length > SYNC_MAX_INPUT) return false;
     const cap = this.#cap;
     const remaining = cap === null ? null : cap - this.#total;
     const limit = remaining === null ? SYNC_MAX_OUTPUT : Math.min(remaining, SYNC_MAX_OUTPUT);

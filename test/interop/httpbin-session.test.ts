@@ -115,8 +115,9 @@ describe("httpbin: requests and bodies", {
     const r = await s.get(`/base64/${encoded}`);
     assert.equal(r.encoding, "utf-8");
     assert.equal(r.text, "Grüße, ∮ E⋅da = Q");
+    // "latin1" means windows-1252 (WHATWG), on every Node version: the UTF-8 bytes as cp1252.
     r.encoding = "latin1";
-    assert.equal(r.text, Buffer.from("Grüße, ∮ E⋅da = Q").toString("latin1"));
+    assert.equal(r.text, "GrÃ¼ÃŸe, âˆ® Eâ‹…da = Q");
   });
 
   test("the connection is kept alive and reused", async () => {

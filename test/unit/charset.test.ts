@@ -81,6 +81,27 @@ describe("decodeText", () => {
     assert.equal(decodeText(Buffer.from("café"), "windows-1252").text, "cafÃ©");
   });
 
+  test("latin1, iso-8859-1 and windows-1252 decode every byte as WHATWG windows-1252 does", () => {
+    // Node 20's TextDecoder drops bytes 0x80-0x9F for this encoding; none may go missing here.
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (const label of ["latin1", "ISO-8859-1", "windows-1252", "us-ascii"]) {
+      const { text, encoding } = decodeText(all, label);
+      assert.equal(encoding, "windows-1252");
+      assert.equal(text?.length, 256, label);
+      const points = [...text!].map((c) => c.codePointAt(0));
+      // Outside 0x80-0x9F every byte is its own code point.
+      for (let i = 0; i < 256; i++) if (i < 0x80 || i > 0x9f) assert.equal(points[i], i);
+      // The C1 range maps per the WHATWG index; five holes stay C1 controls.
+      assert.equal(points[0x80], 0x20ac); // €
+      assert.equal(points[0x85], 0x2026); // …
+      assert.equal(points[0x93], 0x201c); // “
+      assert.equal(points[0x94], 0x201d); // ”
+      assert.equal(points[0x99], 0x2122); // ™
+      assert.equal(points[0x9f], 0x0178); // Ÿ
+      for (const hole of [0x81, 0x8d, 0x8f, 0x90, 0x9d]) assert.equal(points[hole], hole);
+    }
+  });
+
   test("an unknown declared charset falls back to detection", () => {
     assert.deepEqual(decodeText(Buffer.from("héllo"), "x-no-such-charset"), {
       text: "héllo",
