@@ -1,6 +1,7 @@
 /**
- * Zstandard content decoding without native support (Node < 22.15): the pure-JS `fzstd`
- * decoder behind a frame-header guard, since fzstd allocates whatever window a frame asks for.
+ * Zstandard content decoding on every Node version: the pure-JS `fzstd` decoder behind a
+ * frame-header guard, since fzstd allocates whatever window a frame asks for. (Node 22's native
+ * zstd stream is not used: it stops after the first of concatenated frames, nodejs/node#64741.)
  */
 import { Decompress } from "fzstd";
 import { ContentDecodingError } from "../errors/errors.ts";
@@ -10,7 +11,6 @@ import { ContentDecodingError } from "../errors/errors.ts";
  * browsers and libzstd-based clients configured for HTTP reject larger ones).
  */
 export const ZSTD_MAX_WINDOW = 8 * 1024 * 1024;
-export const ZSTD_MAX_WINDOW_LOG = 23;
 
 const ZSTD_MAGIC = 0xfd2fb528;
 const SKIPPABLE_MASK = 0xfffffff0;
