@@ -104,13 +104,13 @@ export function dispatchHooks<T>(event: HookEvent, hooks: Array<Hook<T>>, value:
 async function runHooks<T>(event: HookEvent, hooks: Array<Hook<T>>, value: T): Promise<T> {
   let current = value;
   for (const hook of hooks) {
-    let result: T | undefined | void;
+    let result: Awaited<ReturnType<Hook<T>>>;
     try {
       result = await hook(current);
     } catch (error) {
       throw hookError(event, error);
     }
-    if (result !== undefined && result !== null) current = result as T;
+    if (result !== undefined && result !== null) current = result;
   }
   return current;
 }
