@@ -144,6 +144,8 @@ async function handshake(
   const host = bareHost(options.host);
   const secure = tls.connect({
     socket,
+    // The name the certificate is checked against; without it Node would check "localhost".
+    host,
     secureContext: settings.secureContext,
     ...(net.isIP(host) === 0 && !options.socketPath ? { servername: host } : {}),
     rejectUnauthorized: settings.rejectUnauthorized,

@@ -239,8 +239,29 @@ export function makeTestPki(): TestPki | null {
 }
 
 /** `openssl x509` facts about a certificate file, to compare with what a client saw. */
-export function opensslFacts(certPath: string): { serial: string; fingerprint256: string; subject: string } {
-  const out = run(["x509", "-in", certPath, "-noout", "-serial", "-fingerprint", "-sha256", "-subject"], ".");
+export function opensslFacts(certPath: string): {
+  serial: string;
+  fingerprint256: string;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+} {
+  const out = run(
+    [
+      "x509",
+      "-in",
+      certPath,
+      "-noout",
+      "-serial",
+      "-fingerprint",
+      "-sha256",
+      "-subject",
+      "-issuer",
+      "-dates",
+    ],
+    ".",
+  );
   const field = (prefix: string): string => {
     const line = out.split("\n").find((l) => l.startsWith(prefix));
     if (line === undefined) throw new Error(`openssl x509 printed no ${prefix} line:\n${out}`);
@@ -250,5 +271,8 @@ export function opensslFacts(certPath: string): { serial: string; fingerprint256
     serial: field("serial="),
     fingerprint256: field("sha256 Fingerprint=").toUpperCase(),
     subject: field("subject="),
+    issuer: field("issuer="),
+    notBefore: field("notBefore="),
+    notAfter: field("notAfter="),
   };
 }
