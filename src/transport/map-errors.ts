@@ -55,15 +55,15 @@ function map(error: unknown, phase: "connect" | "request"): unknown {
   return new ConnectionError(error.message, { cause: error });
 }
 
+/** OpenSSL's X509_V_ERR_* names as Node reports them (`err.code`). */
+const VERIFY_CODE =
+  /^(CERT_|CRL_|UNABLE_TO_|INVALID_|PATH_LENGTH|ERROR_IN_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_|IP_ADDRESS_)/;
+
 function isTlsError(code: string, error: Error): boolean {
   return (
     code.startsWith("ERR_SSL") ||
     code.startsWith("ERR_TLS") ||
-    code.includes("CERT") ||
-    code === "DEPTH_ZERO_SELF_SIGNED_CERT" ||
-    code === "SELF_SIGNED_CERT_IN_CHAIN" ||
-    code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" ||
-    code === "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" ||
+    VERIFY_CODE.test(code) ||
     /SSL routines|alert/i.test(error.message)
   );
 }
@@ -86,7 +86,7 @@ const SSL_CODES: Record<string, SSLErrorCode> = {
 };
 
 /** Other certificate verification failures (revoked, wrong purpose, bad signature …). */
-const CERT_INVALID = /^(CERT_|INVALID_|PATH_LENGTH|UNABLE_TO_DECRYPT|UNABLE_TO_DECODE)/;
+const CERT_INVALID = /^(CERT_|CRL_|INVALID_|PATH_LENGTH|ERROR_IN_|UNABLE_TO_)/;
 
 function sslCode(code: string): SSLErrorCode {
   const known = SSL_CODES[code];

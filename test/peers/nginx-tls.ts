@@ -12,6 +12,9 @@ import type { CertFiles, TestPki } from "./pki.ts";
 
 const NGINX = "/usr/sbin/nginx";
 
+/** Size of `GET /big` on every server: large enough to stay in flight while unread. */
+export const BIG_BODY_BYTES = 8 * 1024 * 1024;
+
 /** The HTTPS servers, by the certificate they present. */
 export const TLS_SERVERS = [
   "ec",
@@ -71,6 +74,7 @@ export async function startNginxTls(pki: TestPki): Promise<NginxTlsPeer | null> 
   const socketPath = join(dir, "nginx.sock");
   // leaf + CA in one file: nginx then sends the issuer along with the leaf.
   const chainPath = join(dir, "chain.pem");
+  writeFileSync(join(dir, "big.bin"), Buffer.alloc(BIG_BODY_BYTES, 0x61));
   writeFileSync(chainPath, pki.leaf.cert + pki.ca.cert);
   const ports = {} as Record<TlsServerName, number>;
   for (const name of TLS_SERVERS) ports[name] = await freePort();
@@ -132,6 +136,7 @@ function config(
     ssl_certificate_key ${files.keyPath};
     ${extra}
     location / { default_type text/plain; return 200 "server=${name}\\n${INFO}\\n"; }
+    location = /big { alias ${join(dir, "big.bin")}; }
   }`;
   }).join("\n");
   return `
