@@ -147,10 +147,22 @@ function build(policy: TlsPolicyInput, config: TlsConfiguration, alpnProtocols: 
   };
 }
 
-/** Node's bundled roots plus the operating system's bundle when there is one (read once). */
+/**
+ * Node's bundled roots, the operating system's bundle when there is one, and the file named by
+ * `NODE_EXTRA_CA_CERTS` (an explicit `ca` would otherwise drop the extra certificates Node users
+ * count on). Read once per process.
+ */
 export function systemCaCertificates(): string[] {
   if (systemRoots) return systemRoots;
   const roots = [...tls.rootCertificates];
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (extra) {
+    try {
+      roots.push(...splitPem(readFileSync(extra, "latin1")));
+    } catch {
+      // Node itself only warns about an unreadable file; so do we, by ignoring it.
+    }
+  }
   for (const path of OS_BUNDLES) {
     try {
       roots.push(...splitPem(readFileSync(path, "latin1")));

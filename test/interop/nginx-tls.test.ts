@@ -113,6 +113,22 @@ describe("TLS against nginx", { skip: nginx ? false : "nginx not installed" }, (
     assert.deepEqual(r.connInfo?.certificateDer, derOf(pki!.leaf.cert));
   });
 
+  test("an intermediate sent by the server is the reported issuer; without it the chain is untrusted", async () => {
+    await using s = new Session({ verify: ca.certPath });
+    const r = await s.get(`${ng.url("intermediate")}/info`);
+    assert.equal(parseInfo(r.text ?? "").server, "intermediate");
+    assert.deepEqual(r.connInfo?.certificateDer, derOf(pki!.intermediateLeaf.cert));
+    assert.deepEqual(r.connInfo?.issuerCertificateDer, derOf(pki!.intermediate.cert));
+    assert.deepEqual(r.connInfo?.certificateDict?.issuer, [["commonName", "niquests Intermediate CA"]]);
+    assert.equal(
+      r.connInfo?.certificateDict?.serialNumber,
+      opensslFacts(pki!.intermediateLeaf.certPath).serial,
+    );
+    // The same leaf served alone cannot be chained to the root we trust.
+    const error = await sslFailure(s, `${ng.url("intermediateAlone")}/info`);
+    assert.equal(error.code, "ERR_SSL_UNTRUSTED_ROOT");
+  });
+
   test("the RSA leaf", async () => {
     await using s = new Session({ verify: ca.certPath });
     const r = await s.get(`${ng.url("rsa")}/info`);

@@ -1,6 +1,7 @@
 /**
  * Debian nginx serving the test PKI: one HTTPS port per server leaf (P-256, RSA, expired,
- * not-yet-valid, wrong host, leaf + CA chain), one port that requires a client certificate, a
+ * not-yet-valid, wrong host, leaf + CA chain, intermediate-signed leaf with and without its
+ * intermediate), one port that requires a client certificate, a
  * TLS 1.2-only port, a plain HTTP port (readiness) that also listens on a Unix socket. Every
  * server answers `GET /info` with what nginx saw of the connection, as `key=value` lines.
  */
@@ -20,6 +21,8 @@ export const TLS_SERVERS = [
   "ec",
   "rsa",
   "chain",
+  "intermediate",
+  "intermediateAlone",
   "expired",
   "notYetValid",
   "wrongHost",
@@ -76,13 +79,15 @@ export async function startNginxTls(pki: TestPki): Promise<NginxTlsPeer | null> 
   const chainPath = join(dir, "chain.pem");
   writeFileSync(join(dir, "big.bin"), Buffer.alloc(BIG_BODY_BYTES, 0x61));
   writeFileSync(chainPath, pki.leaf.cert + pki.ca.cert);
+  const intermediateChainPath = join(dir, "intermediate-chain.pem");
+  writeFileSync(intermediateChainPath, pki.intermediateLeaf.cert + pki.intermediate.cert);
   const ports = {} as Record<TlsServerName, number>;
   for (const name of TLS_SERVERS) ports[name] = await freePort();
   const peer = await startPeerProcess({
     name: "nginx-tls",
     command: NGINX,
     args: (port) => {
-      writeFileSync(confPath, config(dir, port, socketPath, pki, chainPath, ports));
+      writeFileSync(confPath, config(dir, port, socketPath, pki, [chainPath, intermediateChainPath], ports));
       return ["-p", dir, "-c", confPath, "-e", "stderr", "-g", "daemon off;"];
     },
     cwd: dir,
@@ -103,7 +108,7 @@ function config(
   port: number,
   socketPath: string,
   pki: TestPki,
-  chainPath: string,
+  [chainPath, intermediateChainPath]: [string, string],
   ports: Record<TlsServerName, number>,
 ): string {
   const user = process.getuid?.() === 0 ? "user root;" : "";
@@ -112,6 +117,8 @@ function config(
     ec: pki.leaf,
     rsa: pki.rsaLeaf,
     chain: { ...pki.leaf, certPath: chainPath },
+    intermediate: { ...pki.intermediateLeaf, certPath: intermediateChainPath },
+    intermediateAlone: pki.intermediateLeaf,
     expired: pki.expired,
     notYetValid: pki.notYetValid,
     wrongHost: pki.wrongHost,
