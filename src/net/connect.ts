@@ -90,6 +90,13 @@ async function openSocket(
 ): Promise<net.Socket> {
   const start = performance.now();
   const host = bareHost(options.host);
+  const literal = net.isIP(host);
+  if (
+    !options.socketPath &&
+    ((literal === 4 && options.disableIpv4) || (literal === 6 && options.disableIpv6))
+  ) {
+    throw new ConnectionError(`Cannot connect to ${host}: IPv${literal} is disabled`);
+  }
   if (options.socketPath || !useOwnLookup(options)) {
     const socket = options.socketPath
       ? net.connect({ path: options.socketPath })
@@ -110,7 +117,6 @@ async function openSocket(
   }
   const filter = { disableIpv4: options.disableIpv4 === true, disableIpv6: options.disableIpv6 === true };
   let addresses: Array<{ address: string; family: number }>;
-  const literal = net.isIP(host);
   if (literal !== 0) {
     addresses = [{ address: host, family: literal }];
   } else {

@@ -182,6 +182,21 @@ describe("connecting, against nginx", { skip: nginx ? false : "nginx not install
     assert.match(error.message, /No IPv6 address/);
   });
 
+  test("disableIpv6 / disableIpv4 with Node's own lookup, and an IP literal of a disabled family", async () => {
+    await using v4 = new Session({ verify: ca, disableIpv6: true });
+    const r = await v4.get(`${ng.url("ec")}/info`);
+    assert.equal(parseInfo(r.text ?? "").remote_addr, "127.0.0.1");
+    const literal = await v4.get(`${ng.url("ec", "::1")}/info`, { retries: false }).catch((e: unknown) => e);
+    assert.ok(literal instanceof ConnectionError, String(literal));
+    assert.match(literal.message, /IPv6 is disabled/);
+    await using v6 = new Session({ verify: ca, disableIpv4: true, retries: false });
+    const r6 = await v6.get(`${ng.url("ec", "::1")}/info`);
+    assert.equal(parseInfo(r6.text ?? "").remote_addr, "::1");
+    const blocked = await v6.get(`${ng.url("ec", "127.0.0.1")}/info`).catch((e: unknown) => e);
+    assert.ok(blocked instanceof ConnectionError, String(blocked));
+    assert.match(blocked.message, /IPv4 is disabled/);
+  });
+
   test("the pool summary lists origins and each connection's state", async () => {
     await using s = new Session({ verify: ca });
     // Unread, the 8 MiB body keeps its exchange in flight (backpressure).
