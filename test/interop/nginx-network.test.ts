@@ -228,7 +228,11 @@ describe("connecting, against nginx", { skip: nginx ? false : "nginx not install
     const events: Array<[string, Record<string, unknown>]> = [];
     const listeners = Object.values(CHANNELS).map((name) => {
       const fn = (message: unknown): void => {
-        events.push([name, message as Record<string, unknown>]);
+        const payload = message as Record<string, unknown>;
+        // Only this test's servers: another test's session closing late must not count.
+        const where = String(payload.origin ?? (payload.request as { url?: URL } | undefined)?.url?.href);
+        if (where.includes(`:${ng.ports.ec}`) || where.includes(`:${ng.ports.expired}`))
+          events.push([name, payload]);
       };
       diagnostics.subscribe(name, fn);
       return [name, fn] as const;
