@@ -12,6 +12,7 @@ export type { HTTPDigestAuthOptions } from "./auth/digest-auth.ts";
 export { HTTPDigestAuth } from "./auth/digest-auth.ts";
 export type { CookieFilter, CookieOptions, NetscapeSaveOptions, StoredCookie } from "./cookies/cookie-jar.ts";
 export { CookieJar } from "./cookies/cookie-jar.ts";
+export { CHANNELS } from "./diagnostics/channels.ts";
 export * from "./errors/errors.ts";
 export type { DownloadProgress, Hook, Hooks } from "./hooks/hooks.ts";
 export type {
@@ -30,6 +31,10 @@ export { Request } from "./models/request.ts";
 export type { ResponseInit } from "./models/response.ts";
 export { Response } from "./models/response.ts";
 export { codes } from "./models/status-codes.ts";
+export type { AltName, CertificateDict, NameAttribute } from "./net/certificate-dict.ts";
+export type { LookupAddress, LookupFunction } from "./net/happy-eyeballs.ts";
+export type { TlsConfiguration } from "./net/tls-config.ts";
+export type { ConnectionSummary, OriginSummary } from "./pool/connection-pool.ts";
 export type { RetryInput, RetryOptions } from "./retry/retry-configuration.ts";
 export { RetryConfiguration } from "./retry/retry-configuration.ts";
 export type { DataInput, FileSpec, FilesInput } from "./session/encode-body.ts";

@@ -35,8 +35,35 @@ export class ConnectionError extends RequestException {
 export class ProxyError extends ConnectionError {
   override readonly code: string = "ERR_PROXY";
 }
+/** The failure classes of {@link SSLError}, one stable code each. */
+export type SSLErrorCode =
+  | "ERR_SSL"
+  | "ERR_SSL_UNTRUSTED_ROOT"
+  | "ERR_SSL_CERT_EXPIRED"
+  | "ERR_SSL_CERT_NOT_YET_VALID"
+  | "ERR_SSL_CERT_INVALID"
+  | "ERR_SSL_HOSTNAME_MISMATCH"
+  | "ERR_SSL_PIN_MISMATCH"
+  | "ERR_SSL_HANDSHAKE"
+  | "ERR_SSL_CLIENT_CERT_REQUIRED"
+  | "ERR_SSL_CONFIG";
+
+export interface SSLErrorOptions extends RequestExceptionOptions {
+  /** Which TLS failure this is; default `ERR_SSL`. */
+  code?: SSLErrorCode;
+}
+
+/**
+ * A TLS failure. `code` tells the classes apart (untrusted root, expired, hostname mismatch …);
+ * every one is also a {@link ConnectionError}.
+ */
 export class SSLError extends ConnectionError {
-  override readonly code: string = "ERR_SSL";
+  override readonly code: SSLErrorCode;
+
+  constructor(message: string, options: SSLErrorOptions = {}) {
+    super(message, options);
+    this.code = options.code ?? "ERR_SSL";
+  }
 }
 export class Timeout extends RequestException {
   override readonly code: string = "ERR_TIMEOUT";

@@ -18,6 +18,31 @@ export interface PoolableConnection {
   /** Takes one request slot; the pool calls it before handing the connection out. */
   claim(): void;
   close(): void;
+  /** State for the pool summary; optional, a connection without it shows as "unknown". */
+  describe?(): ConnectionSummary;
+}
+
+/** One connection as the pool summary shows it. */
+export interface ConnectionSummary {
+  state: "idle" | "active" | "closed";
+  /** "HTTP/1.1", "HTTP/2" … */
+  protocol: string;
+  /** Requests completed on it so far (more than 0: it was reused). */
+  served: number;
+  /** Peer address, `ip:port`, or null (Unix socket). */
+  address: string | null;
+  tlsVersion: string | null;
+}
+
+/** One origin's pool as {@link ConnectionPool.describe} shows it. */
+export interface OriginSummary {
+  origin: string;
+  connections: number;
+  idle: number;
+  connecting: number;
+  waiting: number;
+  /** Each connection, oldest first. */
+  details: ConnectionSummary[];
 }
 
 export interface PoolOptions {
@@ -136,19 +161,23 @@ export class ConnectionPool<C extends PoolableConnection> {
   }
 
   /** A readable picture of the pools, for debugging. */
-  describe(): Array<{
-    origin: string;
-    connections: number;
-    idle: number;
-    connecting: number;
-    waiting: number;
-  }> {
+  describe(): OriginSummary[] {
     return [...this.#origins].map(([origin, pool]) => ({
       origin,
       connections: pool.connections.length,
       idle: pool.connections.filter((c) => c.isIdle()).length,
       connecting: pool.connecting,
       waiting: pool.waiters.length,
+      details: pool.connections.map(
+        (c): ConnectionSummary =>
+          c.describe?.() ?? {
+            state: c.isClosed() ? "closed" : c.isIdle() ? "idle" : "active",
+            protocol: "unknown",
+            served: 0,
+            address: null,
+            tlsVersion: null,
+          },
+      ),
     }));
   }
 

@@ -73,6 +73,7 @@ function cookieHeader(jar: CookieJar, request: PreparedRequest): string {
 
 function withHost(list: Array<[string, string]>, url: URL): Array<[string, string]> {
   for (const [name] of list) if (name.length === 4 && name.toLowerCase() === "host") return list;
-  list.unshift(["Host", url.host]);
+  // A Unix socket path is no host name: servers behind one expect a plain name.
+  list.unshift(["Host", url.protocol === "http+unix:" ? "localhost" : url.host]);
   return list;
 }

@@ -6,6 +6,7 @@ import type { AuthInput } from "../auth/auth-base.ts";
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import type { Hooks } from "../hooks/hooks.ts";
 import type { CaseInsensitiveDict } from "../models/case-insensitive-dict.ts";
+import type { TlsConfiguration } from "../net/tls-config.ts";
 import type { RetryInput } from "../retry/retry-configuration.ts";
 import type { DataInput, FilesInput } from "./encode-body.ts";
 import type { ParamsInput } from "./encode-params.ts";
@@ -33,7 +34,10 @@ export interface RequestOptions {
   timeout?: TimeoutInput;
   /** Follow redirects (default true). */
   allowRedirects?: boolean;
-  /** false disables certificate checks; a string is a CA bundle path (file/dir) or PEM text. */
+  /**
+   * false disables certificate checks; a string is a CA bundle path (file/dir), PEM text, or
+   * `sha256_<hex>` to accept exactly the leaf certificate with that SHA-256 fingerprint.
+   */
   verify?: boolean | string;
   cert?: CertInput | null;
   /** true: resolve once headers arrive and read the body on demand. */
@@ -72,6 +76,16 @@ export interface SessionOptions {
   maxDecompressedSize?: number | null;
   /** Default retry policy; unset: one retry of a failed connect, nothing else. */
   retries?: RetryInput;
+  /** TLS versions and ciphers: `{ minVersion?, maxVersion?, ciphers? }`. */
+  tlsConfiguration?: TlsConfiguration | null;
+  /** Race connects over the resolved addresses (RFC 8305): true (4 at once) or a count. Default off. */
+  happyEyeballs?: boolean | number;
+  /** Never connect over IPv4. */
+  disableIpv4?: boolean;
+  /** Never connect over IPv6 (both at once is a TypeError). */
+  disableIpv6?: boolean;
+  /** Bind outgoing sockets to this local IP, or `[ip, port]`. */
+  sourceAddress?: string | [string, number] | null;
 }
 
 const REQUEST_KEYS = new Set<string>([
@@ -110,6 +124,11 @@ const SESSION_KEYS = new Set<string>([
   "allowIncomingCookies",
   "maxDecompressedSize",
   "retries",
+  "tlsConfiguration",
+  "happyEyeballs",
+  "disableIpv4",
+  "disableIpv6",
+  "sourceAddress",
 ]);
 
 /** Named in the API for later transport work; rejected clearly until they exist. */
@@ -119,14 +138,9 @@ const RESERVED_KEYS = new Set<string>([
   "disableHttp1",
   "disableHttp2",
   "disableHttp3",
-  "happyEyeballs",
-  "disableIpv4",
-  "disableIpv6",
   "keepaliveDelay",
   "keepaliveIdleWindow",
-  "tlsConfiguration",
   "resolver",
-  "sourceAddress",
   "quicCacheLayer",
   "app",
 ]);

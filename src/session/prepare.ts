@@ -12,7 +12,7 @@ import { applyParams, mergeParams, type ParamsInput } from "./encode-params.ts";
 import type { HeadersInput } from "./options.ts";
 import { validateHeaderName, validateHeaderValue } from "./validate-headers.ts";
 
-const SCHEMES = new Set(["http:", "https:"]);
+const SCHEMES = new Set(["http:", "https:", "http+unix:"]);
 const BODYLESS_OK = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE", "CONNECT"]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

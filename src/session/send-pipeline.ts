@@ -47,7 +47,11 @@ export async function sendPipeline(
     connectTimeout: timeout.connect,
     readTimeout: timeout.read,
     signal,
-    tls: { verify: options.verify ?? session.verify, cert: options.cert ?? session.cert },
+    tls: {
+      verify: options.verify ?? session.verify,
+      cert: options.cert ?? session.cert,
+      trustEnv: session.trustEnv,
+    },
     onInformational: hooks.earlyResponse.length
       ? (info) => {
           const early = new Response({

@@ -90,9 +90,15 @@ export class Session {
     const transport = new HttpTransport({
       poolConnections: options.poolConnections ?? 10,
       poolMaxsize: options.poolMaxsize ?? 10,
+      tlsConfiguration: options.tlsConfiguration ?? null,
+      ...(options.happyEyeballs !== undefined ? { happyEyeballs: options.happyEyeballs } : {}),
+      ...(options.disableIpv4 !== undefined ? { disableIpv4: options.disableIpv4 } : {}),
+      ...(options.disableIpv6 !== undefined ? { disableIpv6: options.disableIpv6 } : {}),
+      sourceAddress: options.sourceAddress ?? null,
     });
     this.mount("https://", transport);
     this.mount("http://", transport);
+    this.mount("http+unix://", transport);
   }
 
   /** Sends a request and resolves with its response (body loaded unless `stream: true`). */
@@ -180,8 +186,20 @@ export class Session {
     await this.close();
   }
 
+  /** A readable summary of the adapters and their pooled connections, for debugging. */
   toString(): string {
-    return `<Session ${JSON.stringify([...new Set(this.adapters.values())].map((a) => (a instanceof HttpTransport ? a.describe() : a.constructor.name)))}>`;
+    const lines = [`<Session${this.#closed ? " (closed)" : ""}>`];
+    const seen = new Map<Transport, string[]>();
+    for (const [prefix, adapter] of this.adapters) {
+      const prefixes = seen.get(adapter);
+      if (prefixes) prefixes.push(prefix);
+      else seen.set(adapter, [prefix]);
+    }
+    for (const [adapter, prefixes] of seen) {
+      const text = adapter instanceof HttpTransport ? adapter.toString() : `<${adapter.constructor.name}>`;
+      lines.push(`  ${prefixes.join(" ")} -> ${text.split("\n").join("\n  ")}`);
+    }
+    return lines.join("\n");
   }
 }
 

@@ -3,6 +3,7 @@
  * protocols, sockets). Everything above talks to a {@link Transport}; everything below sees only
  * {@link TransportRequest} and per-request settings in {@link TransportContext}.
  */
+import type { CertificateDict } from "../net/certificate-dict.ts";
 import type { HeaderList } from "../protocols/events.ts";
 
 /** A request body whose bytes are produced on demand (streams, iterables, multipart with files). */
@@ -41,10 +42,15 @@ export interface InformationalResponse {
 
 /** Per-request TLS policy (Session `verify` / `cert`). */
 export interface TlsPolicy {
-  /** true: system trust; false: no verification; string: CA bundle path or PEM text. */
+  /**
+   * true: system trust; false: no verification; string: CA bundle path (file or directory),
+   * PEM text, or `sha256_<hex>` to accept exactly the leaf with that SHA-256 fingerprint.
+   */
   verify: boolean | string;
   /** Client certificate: a PEM path/text, `[cert, key]` or `[cert, key, password]`. */
   cert: string | [string, string] | [string, string, string] | null;
+  /** `verify: true` then honours `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`, `SSL_CERT_DIR`. */
+  trustEnv?: boolean;
 }
 
 export interface TransportContext {
@@ -84,14 +90,18 @@ export interface ConnectionInfo {
   tlsVersion: string | null;
   cipher: string | null;
   certificateDer: Uint8Array | null;
-  certificateDict: Record<string, unknown> | null;
+  /** The peer certificate parsed: subject, issuer, SANs, validity, serial, fingerprint. */
+  certificateDict: CertificateDict | null;
   issuerCertificateDer: Uint8Array | null;
   httpVersion: 10 | 11 | 20 | 30 | null;
   resolutionLatency: number | null;
   establishedLatency: number | null;
   tlsHandshakeLatency: number | null;
   requestSentLatency: number | null;
-  /** True when the request went over a connection that had served an earlier one. */
+  /**
+   * True when the request went over a connection that had served an earlier one; the latencies
+   * are then those of that connection's original connect.
+   */
   reused: boolean;
 }
 

@@ -10,12 +10,14 @@ export interface Blackhole {
   close(): void;
 }
 
-export async function startBlackhole(): Promise<Blackhole> {
+/** `host` may be "::1"; `port` 0 picks a free one (a fixed one lets a live server share it). */
+export async function startBlackhole(host = "127.0.0.1", wantedPort = 0): Promise<Blackhole> {
   // A listener with backlog 0 that never accepts; Node would accept, so Python holds it.
+  const family = host.includes(":") ? "socket.AF_INET6" : "socket.AF_INET";
   const script = [
     "import socket, sys",
-    "s = socket.socket()",
-    "s.bind(('127.0.0.1', 0))",
+    `s = socket.socket(${family})`,
+    `s.bind((${JSON.stringify(host)}, ${wantedPort}))`,
     "s.listen(0)",
     "print(s.getsockname()[1], flush=True)",
     "sys.stdin.read()",
@@ -25,10 +27,11 @@ export async function startBlackhole(): Promise<Blackhole> {
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`blackhole on ${host}:${wantedPort} exited (${code})`)));
     child.stdout?.once("data", (data: Buffer) => resolve(Number(String(data).trim())));
   });
   // Fill the accept queue; later SYNs are dropped and the client keeps retrying.
-  const fillers = Array.from({ length: 3 }, () => net.connect(port, "127.0.0.1").on("error", () => {}));
+  const fillers = Array.from({ length: 3 }, () => net.connect(port, host).on("error", () => {}));
   await new Promise((resolve) => setTimeout(resolve, 100));
   return {
     port,

@@ -1,6 +1,6 @@
 /**
  * A throw-away test PKI made with Debian's `openssl` at test time: a server CA with P-256 and
- * RSA leaves, an expired, a not-yet-valid and a wrong-host leaf, and a separate client-auth CA
+ * RSA leaves, an expired, a not-yet-valid and a wrong-host leaf, an intermediate CA with a leaf, and a separate client-auth CA
  * with a client certificate (its key also encrypted, for the password form). Every leaf is
  * signed with `openssl ca`, which is the one way OpenSSL 3.0 sets validity dates in the past.
  */
@@ -34,6 +34,10 @@ export interface TestPki {
   notYetValid: CertFiles;
   /** Names only wrong.example. */
   wrongHost: CertFiles;
+  /** An intermediate CA signed by {@link ca}. */
+  intermediate: CertFiles;
+  /** A P-256 leaf with the usual names, signed by {@link intermediate}. */
+  intermediateLeaf: CertFiles;
   /** A separate CA that signs client certificates (servers trust it for client auth). */
   clientCa: CertFiles;
   /** A client certificate (CN=niquests-client) signed by clientCa. */
@@ -86,9 +90,14 @@ function makeCa(dir: string, name: string, cn: string): void {
     ],
     dir,
   );
+  caDatabase(dir, name, name === "ca" ? "1000" : "2000");
+}
+
+/** The `openssl ca` database and config that let `dir/<name>.pem` sign certificates. */
+function caDatabase(dir: string, name: string, serial: string): void {
   mkdirSync(join(dir, `${name}-db`));
   writeFileSync(join(dir, `${name}-db`, "index.txt"), "");
-  writeFileSync(join(dir, `${name}-db`, "serial"), `${name === "ca" ? "1000" : "2000"}\n`);
+  writeFileSync(join(dir, `${name}-db`, "serial"), `${serial}\n`);
   writeFileSync(
     join(dir, `${name}.cnf`),
     [
@@ -195,6 +204,15 @@ export function makeTestPki(): TestPki | null {
     makeLeaf(dir, { ...serverLeaf("not-yet-valid", "ec"), start: "20900101000000Z", end: "20910101000000Z" });
     makeLeaf(dir, serverLeaf("wrong-host", "ec", "DNS:wrong.example"));
     makeLeaf(dir, {
+      name: "intermediate",
+      ca: "ca",
+      cn: "niquests Intermediate CA",
+      keyType: "ec",
+      extensions: ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"],
+    });
+    caDatabase(dir, "intermediate", "3000");
+    makeLeaf(dir, { ...serverLeaf("intermediate-leaf", "ec"), ca: "intermediate" });
+    makeLeaf(dir, {
       name: "client",
       ca: "client-ca",
       cn: "niquests-client",
@@ -224,6 +242,8 @@ export function makeTestPki(): TestPki | null {
       expired: read(dir, "expired"),
       notYetValid: read(dir, "not-yet-valid"),
       wrongHost: read(dir, "wrong-host"),
+      intermediate: read(dir, "intermediate"),
+      intermediateLeaf: read(dir, "intermediate-leaf"),
       clientCa: read(dir, "client-ca"),
       client: read(dir, "client"),
       clientEncryptedKeyPath,
@@ -239,8 +259,29 @@ export function makeTestPki(): TestPki | null {
 }
 
 /** `openssl x509` facts about a certificate file, to compare with what a client saw. */
-export function opensslFacts(certPath: string): { serial: string; fingerprint256: string; subject: string } {
-  const out = run(["x509", "-in", certPath, "-noout", "-serial", "-fingerprint", "-sha256", "-subject"], ".");
+export function opensslFacts(certPath: string): {
+  serial: string;
+  fingerprint256: string;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+} {
+  const out = run(
+    [
+      "x509",
+      "-in",
+      certPath,
+      "-noout",
+      "-serial",
+      "-fingerprint",
+      "-sha256",
+      "-subject",
+      "-issuer",
+      "-dates",
+    ],
+    ".",
+  );
   const field = (prefix: string): string => {
     const line = out.split("\n").find((l) => l.startsWith(prefix));
     if (line === undefined) throw new Error(`openssl x509 printed no ${prefix} line:\n${out}`);
@@ -250,5 +291,8 @@ export function opensslFacts(certPath: string): { serial: string; fingerprint256
     serial: field("serial="),
     fingerprint256: field("sha256 Fingerprint=").toUpperCase(),
     subject: field("subject="),
+    issuer: field("issuer="),
+    notBefore: field("notBefore="),
+    notAfter: field("notAfter="),
   };
 }

@@ -8,6 +8,7 @@ test("the public exports are exactly the curated list", () => {
     "AuthBase",
     "BearerTokenAuth",
     "BodyNotLoadedError",
+    "CHANNELS",
     "CaseInsensitiveDict",
     "ChunkedEncodingError",
     "ConnectTimeout",

@@ -7,7 +7,7 @@
 import type { Socket } from "node:net";
 import { ChunkedEncodingError, ConnectionError, ProtocolError, ReadTimeout } from "../../errors/errors.ts";
 import type { ConnectTimings } from "../../net/connect.ts";
-import type { PoolableConnection } from "../../pool/connection-pool.ts";
+import type { ConnectionSummary, PoolableConnection } from "../../pool/connection-pool.ts";
 import type {
   ConnectionInfo,
   TransportContext,
@@ -114,6 +114,18 @@ export class H1Connection implements PoolableConnection {
   }
   claim(): void {
     this.#claimed = true;
+  }
+
+  /** State for the pool summary (`Session.toString()`). */
+  describe(): ConnectionSummary {
+    const address = this.#baseInfo.destinationAddress;
+    return {
+      state: this.isClosed() ? "closed" : this.isIdle() ? "idle" : "active",
+      protocol: "HTTP/1.1",
+      served: this.#served,
+      address: address ? `${address[0].includes(":") ? `[${address[0]}]` : address[0]}:${address[1]}` : null,
+      tlsVersion: this.#baseInfo.tlsVersion,
+    };
   }
 
   close(): void {
