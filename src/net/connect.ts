@@ -4,6 +4,7 @@
  * mismatches are ours. One internal signal ends every step (lookup, race, handshake), so a
  * failure at any point leaves no socket and no timer behind.
  */
+import { X509Certificate } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import { ConnectionError, ConnectTimeout, SSLError } from "../errors/errors.ts";
@@ -156,6 +157,7 @@ async function handshake(
     ...(net.isIP(host) === 0 && !options.socketPath ? { servername: host } : {}),
     rejectUnauthorized: settings.rejectUnauthorized,
     ALPNProtocols: settings.alpnProtocols,
+    checkServerIdentity: checkIdentity,
   });
   try {
     await settleOn(secure, "secureConnect", signal);
@@ -174,6 +176,19 @@ async function handshake(
     }
   }
   return secure;
+}
+
+/**
+ * IP literals are matched against the certificate's IP SANs by X509Certificate.checkIP: Node
+ * 22.23's checkServerIdentity stopped matching IPv6 literals at all (nodejs/node#64032). Names
+ * go through Node's own check.
+ */
+function checkIdentity(host: string, cert: tls.PeerCertificate): Error | undefined {
+  if (net.isIP(host) === 0 || cert.raw === undefined) return tls.checkServerIdentity(host, cert);
+  if (new X509Certificate(cert.raw).checkIP(host) !== undefined) return undefined;
+  const error: NodeJS.ErrnoException = new Error(`IP: ${host} is not in the certificate's IP addresses`);
+  error.code = "ERR_TLS_CERT_ALTNAME_INVALID";
+  return error;
 }
 
 function fingerprint(socket: tls.TLSSocket): string {
