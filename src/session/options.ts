@@ -72,6 +72,22 @@ export interface SessionOptions {
   maxDecompressedSize?: number | null;
   /** Default retry policy; unset: one retry of a failed connect, nothing else. */
   retries?: RetryInput;
+  /**
+   * One multiplexed (HTTP/2) connection per origin, never a second: concurrent requests share
+   * its streams and queue when it is full. Pairs with {@link Session.gather}. Default false: a
+   * second connection opens only when the first is saturated.
+   */
+  multiplexed?: boolean;
+  /** Never speak HTTP/1.1. On http:// URLs this means h2c with prior knowledge. */
+  disableHttp1?: boolean;
+  /** Never speak HTTP/2 (ALPN offers only http/1.1). */
+  disableHttp2?: boolean;
+  /** Accepted for compatibility; HTTP/3 is not implemented yet, so this changes nothing. */
+  disableHttp3?: boolean;
+  /** Idle HTTP/2 connections are closed after this many ms (default 3 600 000); null keeps them. */
+  keepaliveDelay?: number | null;
+  /** Idle HTTP/2 connections PING the server every this many ms (default 60 000); null: never. */
+  keepaliveIdleWindow?: number | null;
 }
 
 const REQUEST_KEYS = new Set<string>([
@@ -110,20 +126,20 @@ const SESSION_KEYS = new Set<string>([
   "allowIncomingCookies",
   "maxDecompressedSize",
   "retries",
+  "multiplexed",
+  "disableHttp1",
+  "disableHttp2",
+  "disableHttp3",
+  "keepaliveDelay",
+  "keepaliveIdleWindow",
 ]);
 
 /** Named in the API for later transport work; rejected clearly until they exist. */
 const RESERVED_KEYS = new Set<string>([
   "proxies",
-  "multiplexed",
-  "disableHttp1",
-  "disableHttp2",
-  "disableHttp3",
   "happyEyeballs",
   "disableIpv4",
   "disableIpv6",
-  "keepaliveDelay",
-  "keepaliveIdleWindow",
   "tlsConfiguration",
   "resolver",
   "sourceAddress",
