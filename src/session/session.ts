@@ -104,7 +104,11 @@ export class Session {
   }
 
   /** Sends a request and resolves with its response (body loaded unless `stream: true`). */
-  async request(method: string, url: string | URL, options: RequestOptions = {}): Promise<Response> {
+  request(method: string, url: string | URL, options: RequestOptions = {}): Promise<Response> {
+    return this.#track(this.#request(method, url, options));
+  }
+
+  async #request(method: string, url: string | URL, options: RequestOptions): Promise<Response> {
     checkRequestOptions(options);
     const request = new Request({
       method,
@@ -119,7 +123,7 @@ export class Session {
       hooks: options.hooks ?? null,
     });
     const prepared = await this.prepareRequest(request);
-    return this.send(prepared, options);
+    return this.#send(prepared, options);
   }
 
   /**
@@ -176,10 +180,18 @@ export class Session {
   }
 
   /** Sends a prepared request: hooks, auth, cookies, redirects. */
-  async send(prepared: PreparedRequest, options: SendOptions = {}): Promise<Response> {
+  send(prepared: PreparedRequest, options: SendOptions = {}): Promise<Response> {
+    return this.#track(this.#send(prepared, options));
+  }
+
+  async #send(prepared: PreparedRequest, options: SendOptions): Promise<Response> {
     if (this.#closed) throw new TypeError("The session is closed");
     const auth = pendingAuth.get(prepared) ?? null;
-    const sent = sendPipeline(this, prepared, auth, options);
+    return sendPipeline(this, prepared, auth, options);
+  }
+
+  /** Remembers a call in flight for `gather()`; only multiplexed sessions pay for it. */
+  #track(sent: Promise<Response>): Promise<Response> {
     if (!this.multiplexed) return sent;
     this.#pending.add(sent);
     const forget = (): void => {
