@@ -70,7 +70,13 @@ describe("100 MiB over HTTP/2", () => {
     const r = await s.post(`${nghttpd!.url}/echo`, {
       data: upload.chunks,
       stream: true,
-      hooks: { onUpload: [(p) => void (sent = p.sent)] },
+      hooks: {
+        onUpload: [
+          (p) => {
+            sent = p.sent;
+          },
+        ],
+      },
     });
     assert.equal(r.httpVersion, 20);
     const got = await digestOf(r.iterContent(64 * 1024));
