@@ -55,6 +55,8 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
   #goaway: { code: number; lastStreamId: number } | null = null;
   #sessionError: unknown = null;
   #pingTimer: NodeJS.Timeout | null = null;
+  #deadlineTimer: NodeJS.Timeout | null = null;
+  #deadlineAt = Number.POSITIVE_INFINITY;
   #expireTimer: NodeJS.Timeout | null = null;
   /** Called when the connection can take requests again, or is gone (the pool drops it). */
   onRelease: (conn: H2Connection) => void = () => {};
@@ -175,6 +177,7 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
     if (this.#closed) return;
     this.#closed = true;
     this.#clearTimers();
+    this.#clearDeadline();
     this.session.destroy();
   }
 
@@ -206,6 +209,30 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
   acceptsStreams(): boolean {
     return !this.isClosed();
   }
+  scheduleDeadline(at: number): void {
+    if (at >= this.#deadlineAt) return;
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    this.#deadlineTimer = setTimeout(
+      () => this.#checkDeadlines(),
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
+    this.#deadlineTimer.unref();
+  }
+
+  /** One timer for every stream's read timeout: fail the late ones, wait for the next. */
+  #checkDeadlines(): void {
+    this.#deadlineTimer = null;
+    this.#deadlineAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const exchange of this.#exchanges) {
+      exchange.checkDeadline(now);
+      if (exchange.deadline < next) next = exchange.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.scheduleDeadline(next);
+  }
+
   finished(exchange: H2Exchange): void {
     if (!this.#exchanges.delete(exchange)) return;
     this.#served++;
@@ -249,6 +276,7 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
   #onClose(): void {
     this.#closed = true;
     this.#clearTimers();
+    this.#clearDeadline();
     this.#release();
   }
 
@@ -307,6 +335,12 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
     if (!this.isIdle()) return;
     this.close();
     this.#release();
+  }
+
+  #clearDeadline(): void {
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = null;
+    this.#deadlineAt = Number.POSITIVE_INFINITY;
   }
 
   #clearTimers(): void {

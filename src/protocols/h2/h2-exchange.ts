@@ -31,6 +31,8 @@ export interface ExchangeHost {
   connectionErrorFor(exchange: H2Exchange): unknown;
   /** The stream is over (complete or failed): its slot is free. */
   finished(exchange: H2Exchange): void;
+  /** Calls {@link H2Exchange.checkDeadline} no later than `at` (a performance.now() time). */
+  scheduleDeadline(at: number): void;
 }
 
 export class H2Exchange {
@@ -50,6 +52,11 @@ export class H2Exchange {
   #waiting = false;
   /** Set when a GOAWAY said the server never processed this stream. */
   unprocessed = false;
+  /**
+   * When the read timeout fires (performance.now() time), Infinity while it does not apply.
+   * One timer per connection watches these: per-stream timers cost more than the requests.
+   */
+  deadline = Number.POSITIVE_INFINITY;
 
   constructor(
     host: ExchangeHost,
@@ -99,7 +106,11 @@ export class H2Exchange {
       this.#sentLatency = performance.now() - this.#startedAt;
       return;
     }
-    await writeH2Body(stream, request.body, this.#ctx.onUpload, () => this.#settled || stream.destroyed);
+    await writeH2Body(stream, request.body, this.#ctx.onUpload, () => {
+      // Upload progress counts as activity, as socket writes do for HTTP/1.1.
+      this.#touch();
+      return this.#settled || stream.destroyed;
+    });
     if (!this.#settled) this.#sentLatency = performance.now() - this.#startedAt;
   }
 
@@ -109,25 +120,23 @@ export class H2Exchange {
   }
 
   #wire(stream: ClientHttp2Stream): void {
-    const readTimeout = this.#ctx.readTimeout;
-    if (readTimeout !== null) {
-      stream.setTimeout(readTimeout);
-      stream.on("timeout", () => {
-        if (this.#body === null || this.#waiting) {
-          this.#fail(new ReadTimeout(`No data from the server in ${readTimeout} ms`), NGHTTP2_CANCEL);
+    this.#arm(true);
+    const onInformational = this.#ctx.onInformational;
+    if (onInformational) {
+      stream.on("headers", (_headers: http2.IncomingHttpHeaders, _flags: number, raw: string[]) => {
+        const status = statusFromRaw(raw);
+        if (status >= 100 && status < 200) {
+          onInformational({ status, reason: "", headers: headerListFromRaw(raw) });
         }
       });
     }
-    stream.on("headers", (_headers: http2.IncomingHttpHeaders, _flags: number, raw: string[]) => {
-      const status = statusFromRaw(raw);
-      if (status >= 100 && status < 200) {
-        this.#ctx.onInformational?.({ status, reason: "", headers: headerListFromRaw(raw) });
-      }
-    });
     stream.on("response", (_headers: http2.IncomingHttpHeaders, _flags: number, raw: string[]) =>
       this.#onResponse(stream, raw),
     );
-    stream.on("data", (chunk: Buffer) => this.#body?.push(chunk));
+    stream.on("data", (chunk: Buffer) => {
+      this.#touch();
+      this.#body?.push(chunk);
+    });
     stream.on("trailers", (headers: http2.IncomingHttpHeaders) => {
       if (this.#body) this.#body.trailers = headerListFromObject(headers);
     });
@@ -150,12 +159,12 @@ export class H2Exchange {
       resume: () => stream.resume(),
       waiting: (waiting) => {
         this.#waiting = waiting;
-        this.#armTimeout(stream, waiting);
+        this.#arm(waiting);
       },
       cancel: () => this.#fail(null, NGHTTP2_CANCEL),
     });
     this.#body = body;
-    this.#armTimeout(stream, false);
+    this.#arm(false);
     this.#resolve({
       status: statusFromRaw(raw),
       reason: "",
@@ -167,13 +176,34 @@ export class H2Exchange {
   }
 
   /** Silence counts only while we wait: for the head, or for body bytes the consumer asked for. */
-  #armTimeout(stream: ClientHttp2Stream, on: boolean): void {
+  #arm(on: boolean): void {
     const ms = this.#ctx.readTimeout;
-    if (ms !== null && !stream.destroyed) stream.setTimeout(on ? ms : 0);
+    if (ms === null) return;
+    if (!on) {
+      this.deadline = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.deadline = performance.now() + ms;
+    this.#host.scheduleDeadline(this.deadline);
+  }
+
+  /** Bytes moved: the silence starts over (the connection's timer finds the later deadline). */
+  #touch(): void {
+    if (this.deadline !== Number.POSITIVE_INFINITY)
+      this.deadline = performance.now() + this.#ctx.readTimeout!;
+  }
+
+  /** Called by the connection's timer: fails the exchange when its deadline passed. */
+  checkDeadline(now: number): void {
+    if (this.deadline > now || this.#settled) return;
+    if (this.#body !== null && !this.#waiting) return;
+    this.deadline = Number.POSITIVE_INFINITY;
+    this.#fail(new ReadTimeout(`No data from the server in ${this.#ctx.readTimeout} ms`), NGHTTP2_CANCEL);
   }
 
   #onClose(stream: ClientHttp2Stream): void {
     if (!this.#settled) this.#fail(this.#closeError(stream), null);
+    this.deadline = Number.POSITIVE_INFINITY;
     this.#cleanup();
     this.#host.finished(this);
   }
