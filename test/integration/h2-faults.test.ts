@@ -4,7 +4,9 @@
  * close. Cleartext h2 (prior knowledge, `disableHttp1`) unless TLS matters.
  */
 import assert from "node:assert/strict";
+import http from "node:http";
 import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import { ConnectionError, ReadTimeout, Session } from "../../src/index.ts";
@@ -239,6 +241,23 @@ describe("keep-alive", () => {
       assert.equal(server.sessions.length, 2);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("h2c with prior knowledge", () => {
+  test("an HTTP/1.1-only server is a clear ConnectionError, nothing left open", async () => {
+    const server = http.createServer((_req, res) => res.end("h1 only"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await using s = h2cSession({ timeout: 3000 });
+    try {
+      const { port } = server.address() as AddressInfo;
+      const error = await s.get(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+      assert.ok(error instanceof ConnectionError, String(error));
+      assert.match(error.message, /did not answer in HTTP\/2/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

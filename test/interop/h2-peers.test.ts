@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { InvalidSchema, Session } from "../../src/index.ts";
+import { ConnectionError, InvalidSchema, Session } from "../../src/index.ts";
 import { CADDY_COOKIE, CADDY_TINY_BODY, type CaddyPeer, startCaddy } from "../peers/caddy.ts";
 import { NGHTTPD_INDEX, NGHTTPD_TRAILER, type NghttpdPeer, startNghttpd } from "../peers/nghttpd.ts";
 import { NGINX_H2_TINY_BODY, type NginxH2Peer, startNginxH2 } from "../peers/nginx-h2.ts";

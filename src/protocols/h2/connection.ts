@@ -95,7 +95,13 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
     this.session = session;
     this.#ready = new Promise<void>((resolve, reject) => {
       session.once("remoteSettings", () => resolve());
-      session.once("close", () => reject(this.#closedError("before its SETTINGS arrived")));
+      session.once("close", () => {
+        const cause = this.#sessionError ?? undefined;
+        const detail = cause instanceof Error ? `: ${cause.message}` : "";
+        reject(
+          new ConnectionError(`The server did not answer in HTTP/2 (no SETTINGS frame)${detail}`, { cause }),
+        );
+      });
     });
     this.#ready.catch(() => {});
     session.on("remoteSettings", (settings) => {
