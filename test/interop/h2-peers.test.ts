@@ -138,10 +138,8 @@ describe("nghttpd over TLS (h2 only)", { skip: nghttpd ? false : "nghttpd not in
 
   test("disableHttp2 against an h2-only server fails cleanly (no ALPN agreement)", async () => {
     await using s = session({ disableHttp2: true });
-    await assert.rejects(
-      s.get(`${nghttpd!.url}/index.html`),
-      (e: unknown) => e instanceof Error && "code" in e,
-    );
+    // nghttpd completes TLS without ALPN, then drops the HTTP/1.1 request it cannot parse.
+    await assert.rejects(s.get(`${nghttpd!.url}/index.html`), ConnectionError);
   });
 });
 
