@@ -255,6 +255,7 @@ describe("h2c with prior knowledge", () => {
       const error = await s.get(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
       assert.ok(error instanceof ConnectionError, String(error));
       assert.match(error.message, /did not answer in HTTP\/2/);
+      assert.equal(error.code, "ERR_PROTOCOL");
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

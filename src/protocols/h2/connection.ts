@@ -8,7 +8,7 @@
  */
 import http2, { type ClientHttp2Session } from "node:http2";
 import type { Socket } from "node:net";
-import { ConnectionError, ConnectTimeout } from "../../errors/errors.ts";
+import { ConnectionError, ConnectTimeout, ProtocolError } from "../../errors/errors.ts";
 import type { ConnectTimings } from "../../net/connect.ts";
 import type { PoolableConnection } from "../../pool/connection-pool.ts";
 import type {
@@ -98,9 +98,9 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
       session.once("close", () => {
         const cause = this.#sessionError ?? undefined;
         const detail = cause instanceof Error ? `: ${cause.message}` : "";
-        reject(
-          new ConnectionError(`The server did not answer in HTTP/2 (no SETTINGS frame)${detail}`, { cause }),
-        );
+        const message = `The server did not answer in HTTP/2 (no SETTINGS frame)${detail}`;
+        const broken = cause !== undefined && this.#mapError(cause) instanceof ProtocolError;
+        reject(broken ? new ProtocolError(message, { cause }) : new ConnectionError(message, { cause }));
       });
     });
     this.#ready.catch(() => {});
