@@ -262,3 +262,35 @@ describe("h2c with prior knowledge", () => {
     }
   });
 });
+
+describe("an early response", () => {
+  test("a response that ends before the upload does frees the stream slot", async () => {
+    const server = await startH2Server(
+      (stream, headers) => {
+        if (headers[":path"] === "/upload") {
+          stream.respond({ ":status": 413 });
+          stream.end("too large");
+          return;
+        }
+        stream.respond({ ":status": 200 });
+        stream.end("next");
+      },
+      { settings: { maxConcurrentStreams: 1 } },
+    );
+    // One connection, one stream at a time: a leaked slot would make the next request wait forever.
+    // (node:http2 servers also reset the half-read stream; the client ends its half either way.)
+    await using s = h2cSession({ multiplexed: true, timeout: 5000 });
+    try {
+      async function* endless(): AsyncGenerator<Uint8Array> {
+        for (;;) yield new Uint8Array(64 * 1024);
+      }
+      const r = await s.post(`${server.url}/upload`, { data: endless() });
+      assert.equal(r.statusCode, 413);
+      const next = await s.get(`${server.url}/next`);
+      assert.equal(next.text, "next");
+      assert.equal(server.sessions.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});

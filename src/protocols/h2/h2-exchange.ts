@@ -106,12 +106,15 @@ export class H2Exchange {
       this.#sentLatency = performance.now() - this.#startedAt;
       return;
     }
-    await writeH2Body(stream, request.body, this.#ctx.onUpload, () => {
+    const completed = await writeH2Body(stream, request.body, this.#ctx.onUpload, () => {
       // Upload progress counts as activity, as socket writes do for HTTP/1.1.
       this.#touch();
       return this.#settled || stream.destroyed;
     });
-    if (!this.#settled) this.#sentLatency = performance.now() - this.#startedAt;
+    if (completed) this.#sentLatency = performance.now() - this.#startedAt;
+    // The server finished its response before reading our whole body: end our half too, or
+    // the stream (and its slot) would stay open.
+    else if (!stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
   }
 
   /** Fails the exchange with an error raised outside the stream (writing the body, beforeSend). */
