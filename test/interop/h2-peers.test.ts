@@ -88,6 +88,13 @@ describe("nginx over TLS", { skip: nginx ? false : "nginx not installed" }, () =
     assert.equal(all.filter((r) => r.connInfo?.reused === false).length, 1);
   });
 
+  test("a response trailer (add_trailer)", async () => {
+    await using s = session();
+    const r = await s.get(`${nginx!.url}/trailer.txt`);
+    assert.equal(r.text, NGINX_H2_TINY_BODY);
+    assert.equal(r.trailers.get("x-peer-trailer"), "nginx-h2");
+  });
+
   test("disableHttp2 makes ALPN offer only http/1.1", async () => {
     await using s = session({ disableHttp2: true });
     const r = await s.get(`${nginx!.url}/method`);

@@ -58,6 +58,7 @@ export async function startNginxH2(options: NginxH2Options): Promise<NginxH2Peer
   }
   const dir = mkdtempSync(join(tmpdir(), "niquests-nginx-h2-"));
   mkdirSync(join(dir, "www"));
+  writeFileSync(join(dir, "www", "trailer.txt"), NGINX_H2_TINY_BODY);
   const bigSha256 =
     options.bigFileBytes === undefined
       ? null
@@ -114,6 +115,9 @@ http {
     }
     location = /big {
       alias ${join(dir, "www", "big.bin")};
+    }
+    location = /trailer.txt {
+      add_trailer X-Peer-Trailer "nginx-h2";
     }
     location = /method {
       default_type text/plain;
