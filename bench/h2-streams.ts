@@ -38,7 +38,9 @@ async function makeClient(
     if (length !== expected) throw new Error(`${name}: body of ${length} bytes, expected ${expected}`);
   };
   if (name === "niquests") {
-    const { Session } = await import("../src/index.ts");
+    const { Session } = (await import(
+      process.env.NIQUESTS_BENCH_DIST ? "../dist/index.js" : "../src/index.ts"
+    )) as typeof import("../src/index.ts");
     const s = new Session({ verify: ca, multiplexed: true, retries: false });
     return {
       batch: async () => {

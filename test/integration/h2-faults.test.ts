@@ -9,7 +9,13 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { describe, test } from "node:test";
-import { ConnectionError, ReadTimeout, Session } from "../../src/index.ts";
+import {
+  ChunkedEncodingError,
+  ConnectionError,
+  ReadTimeout,
+  RequestException,
+  Session,
+} from "../../src/index.ts";
 import { delay, readBody, startH2Server } from "./h2-server.ts";
 
 const { NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = http2.constants;
@@ -85,6 +91,57 @@ describe("GOAWAY", () => {
       const error = await s.get(`${server.url}/x`).catch((e: unknown) => e);
       assert.ok(error instanceof ConnectionError, String(error));
       assert.match(error.message, /GOAWAY error code 2/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("connections the server ends", () => {
+  test("an idle connection the server shuts down (GOAWAY, then close) is replaced quietly", async () => {
+    const server = await startH2Server((stream) => {
+      stream.respond({ ":status": 200 });
+      stream.end("ok");
+      const session = stream.session!;
+      stream.once("close", () => {
+        session.goaway(NGHTTP2_NO_ERROR, stream.id);
+        setTimeout(() => session.destroy(), 10);
+      });
+    });
+    await using s = h2cSession();
+    try {
+      const first = await s.get(`${server.url}/a`);
+      await delay(50);
+      const second = await s.get(`${server.url}/b`);
+      assert.equal(first.text, "ok");
+      assert.equal(second.text, "ok");
+      assert.equal(second.connInfo?.reused, false);
+      assert.equal(server.sessions.length, 2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a socket cut mid-body fails that response; the next request gets a new connection", async () => {
+    let count = 0;
+    const server = await startH2Server((stream) => {
+      count++;
+      stream.respond({ ":status": 200 });
+      if (count === 1) {
+        stream.write("partial");
+        setTimeout(() => server.cutSockets(), 20);
+        return;
+      }
+      stream.end("whole");
+    });
+    await using s = h2cSession();
+    try {
+      const error = await s.get(`${server.url}/cut`).catch((e: unknown) => e);
+      assert.ok(error instanceof RequestException, String(error));
+      assert.ok(error instanceof ConnectionError || error instanceof ChunkedEncodingError, String(error));
+      const next = await s.get(`${server.url}/next`);
+      assert.equal(next.text, "whole");
+      assert.equal(server.sessions.length, 2);
     } finally {
       await server.close();
     }

@@ -4,7 +4,7 @@
  * PINGs so tests can assert on what went over the wire.
  */
 import http2, { type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, index: number) => void;
 
@@ -20,6 +20,8 @@ export interface H2TestServer {
   readonly pings: number;
   /** Sessions closed so far. */
   readonly closedSessions: number;
+  /** Destroys every accepted TCP socket at once: no GOAWAY, no goodbye. */
+  cutSockets(): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,11 @@ export async function startH2Server(
   const sessions: Http2Session[] = [];
   const open = new Map<Http2Session, number>();
   const state = { streams: 0, maxConcurrent: 0, pings: 0, closed: 0 };
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   server.on("session", (session) => {
     sessions.push(session);
     open.set(session, 0);
@@ -74,6 +81,9 @@ export async function startH2Server(
     },
     get closedSessions() {
       return state.closed;
+    },
+    cutSockets: () => {
+      for (const socket of sockets) socket.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -144,10 +144,13 @@ export class H2Exchange {
       if (this.#body) this.#body.trailers = headerListFromObject(headers);
     });
     stream.on("end", () => {
-      if (this.#body && !this.#settled) {
-        this.#body.end();
-        this.#settled = true;
-      }
+      if (this.#body === null || this.#settled) return;
+      // node:http2 also ends the readable side of streams it tears down (the socket died, the
+      // session was destroyed): only a stream that closed cleanly delivered its whole body.
+      const code = stream.rstCode;
+      if (code !== undefined && code !== NGHTTP2_NO_ERROR) return;
+      this.#body.end();
+      this.#settled = true;
     });
     stream.on("error", (error) => {
       this.#streamError = error;
