@@ -148,6 +148,33 @@ describe("connections the server ends", () => {
   });
 });
 
+describe("RST_STREAM mid-body", () => {
+  test("a stream reset with an error after its head fails that body only", async () => {
+    const server = await startH2Server((stream, headers) => {
+      stream.respond({ ":status": 200 });
+      if (headers[":path"] === "/reset") {
+        stream.write("partial");
+        // destroy(error) resets at once with INTERNAL_ERROR (close(code) would first end the data).
+        setTimeout(() => stream.destroy(new Error("handler failed")), 20);
+        return;
+      }
+      stream.end("fine");
+    });
+    await using s = h2cSession();
+    try {
+      const error = await s.get(`${server.url}/reset`).catch((e: unknown) => e);
+      assert.ok(error instanceof ChunkedEncodingError, String(error));
+      assert.match(error.message, /RST_STREAM code 2/);
+      const next = await s.get(`${server.url}/ok`);
+      assert.equal(next.text, "fine");
+      assert.equal(next.connInfo?.reused, true);
+      assert.equal(server.sessions.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("RST_STREAM REFUSED_STREAM", () => {
   test("a refused stream is sent again transparently (any method, replayable body)", async () => {
     let attempts = 0;
