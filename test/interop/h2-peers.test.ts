@@ -95,6 +95,27 @@ describe("nginx over TLS", { skip: nginx ? false : "nginx not installed" }, () =
     assert.equal(r.trailers.get("x-peer-trailer"), "nginx-h2");
   });
 
+  test("a gzip body is decoded; preSend sees the h2 connection and can add a header", async () => {
+    const seen: Array<number | null | undefined> = [];
+    await using s = session({
+      hooks: {
+        preSend: [
+          (r) => {
+            seen.push(r.connInfo?.httpVersion);
+            r.headers.set("Cookie", "from=preSend");
+            return r;
+          },
+        ],
+      },
+    });
+    const r = await s.get(`${nginx!.url}/gzip.txt`);
+    assert.equal(r.headers.get("content-encoding"), "gzip");
+    assert.equal(r.text, NGINX_H2_TINY_BODY.repeat(100));
+    const echoed = await s.get(`${nginx!.url}/cookie`);
+    assert.equal(echoed.text, "cookie=from=preSend\n");
+    assert.deepEqual(seen, [20, 20]);
+  });
+
   test("disableHttp2 makes ALPN offer only http/1.1", async () => {
     await using s = session({ disableHttp2: true });
     const r = await s.get(`${nginx!.url}/method`);

@@ -59,6 +59,7 @@ export async function startNginxH2(options: NginxH2Options): Promise<NginxH2Peer
   const dir = mkdtempSync(join(tmpdir(), "niquests-nginx-h2-"));
   mkdirSync(join(dir, "www"));
   writeFileSync(join(dir, "www", "trailer.txt"), NGINX_H2_TINY_BODY);
+  writeFileSync(join(dir, "www", "gzip.txt"), NGINX_H2_TINY_BODY.repeat(100));
   const bigSha256 =
     options.bigFileBytes === undefined
       ? null
@@ -115,6 +116,12 @@ http {
     }
     location = /big {
       alias ${join(dir, "www", "big.bin")};
+    }
+    location = /gzip.txt {
+      gzip on;
+      gzip_min_length 0;
+      gzip_types text/plain;
+      default_type text/plain;
     }
     location = /trailer.txt {
       add_trailer X-Peer-Trailer "nginx-h2";
