@@ -34,6 +34,8 @@ export interface H2ConnectionOptions {
 const STREAM_WINDOW = 4 * 1024 * 1024;
 /** Connection receive window, shared by all streams. */
 const CONNECTION_WINDOW = 32 * 1024 * 1024;
+/** A PING unanswered for this long (or the idle window, if longer) means the peer is gone. */
+const PING_ACK_MIN_WAIT = 2000;
 /** Until the server's SETTINGS say otherwise (RFC 9113 recommends at least 100). */
 const DEFAULT_MAX_STREAMS = 100;
 
@@ -321,8 +323,9 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
     this.#pingTimer = setTimeout(() => {
       this.#pingTimer = null;
       if (!this.isIdle() || this.isClosed()) return;
-      // No PING ack within a window: the peer is gone, drop the connection before a request hits it.
-      const deadline = setTimeout(() => this.#expire(), window);
+      // No PING ack within a window (2 s at least): the peer is gone, drop the connection
+      // before a request hits it.
+      const deadline = setTimeout(() => this.#expire(), Math.max(window, PING_ACK_MIN_WAIT));
       deadline.unref();
       const sent = this.session.ping((error) => {
         clearTimeout(deadline);
