@@ -4,8 +4,10 @@
  * and no socket or timer left behind once the session is closed.
  */
 import assert from "node:assert/strict";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
-import { BodyNotLoadedError, ConnectionError, Session } from "../../src/index.ts";
+import { BodyNotLoadedError, ConnectionError, Session, SSLError } from "../../src/index.ts";
 import { makeTestPki } from "../peers/pki.ts";
 import { delay, startH2Server } from "./h2-server.ts";
 
@@ -144,5 +146,33 @@ describe("one HTTP/2 connection", () => {
     // The server's own accepted socket closes when our side goes away.
     assert.deepEqual(handles(), before);
     await server.close();
+  });
+});
+
+describe("an HTTPS origin that only speaks HTTP/1.1", () => {
+  test("concurrent first requests still get their own connections once ALPN says http/1.1", async () => {
+    const pki = makeTestPki();
+    assert.ok(pki, "openssl is needed for the test PKI");
+    const server = https.createServer({ key: pki.leaf.key, cert: pki.leaf.cert }, (_req, res) => {
+      setTimeout(() => res.end("h1"), 50);
+    });
+    let connections = 0;
+    server.on("secureConnection", () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+    try {
+      await using s = new Session({ verify: pki.ca.cert, retries: false });
+      const all = await Promise.all(Array.from({ length: 5 }, () => s.get(url)));
+      assert.ok(all.every((r) => r.text === "h1" && r.httpVersion === 11));
+      assert.equal(connections, 5, "one HTTP/1.1 connection per concurrent request");
+      await using h2only = new Session({ verify: pki.ca.cert, retries: false, disableHttp1: true });
+      const error = await h2only.get(url).catch((e: unknown) => e);
+      // node's https server answers an h2-only ALPN offer with a no_application_protocol alert.
+      assert.ok(error instanceof SSLError, String(error));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      pki.remove();
+    }
   });
 });
