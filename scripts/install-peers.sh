@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs as real peers (nginx, httpbin under gunicorn,
-# openssl for the test PKI). Idempotent: when everything is present it does not touch apt at all.
+# openssl for the test PKI, nghttpd and caddy for HTTP/2). Idempotent: when everything is present it does not touch apt at all.
 set -euo pipefail
 
-PACKAGES=(nginx-light python3-httpbin gunicorn openssl)
+PACKAGES=(nginx-light python3-httpbin gunicorn openssl nghttp2-server caddy)
 
 missing=()
 [[ -x /usr/sbin/nginx ]] || missing+=("/usr/sbin/nginx")
@@ -11,10 +11,12 @@ missing=()
 [[ -x /usr/bin/gunicorn ]] || missing+=("/usr/bin/gunicorn")
 [[ -f /usr/lib/python3/dist-packages/httpbin/__init__.py ]] || missing+=("python3 module httpbin")
 command -v openssl >/dev/null 2>&1 || missing+=("openssl")
+[[ -x /usr/sbin/nghttpd ]] || missing+=("/usr/sbin/nghttpd")
+[[ -x /usr/bin/caddy ]] || missing+=("/usr/bin/caddy")
 
 # INSTALL_PEERS_FORCE=1 goes through apt even when everything looks present.
 if [[ ${#missing[@]} -eq 0 && ${INSTALL_PEERS_FORCE:-0} != 1 ]]; then
-  echo "install-peers: all test peers present (nginx, gunicorn, httpbin, openssl); nothing to do"
+  echo "install-peers: all test peers present (nginx, gunicorn, httpbin, openssl, nghttpd, caddy); nothing to do"
   exit 0
 fi
 echo "install-peers: missing: ${missing[*]:-(none, forced)}"
@@ -53,7 +55,7 @@ echo "install-peers: apt-get install ${PACKAGES[*]}"
   "${PACKAGES[@]}"
 
 # Verify rather than trust the exit code: a peer that is still missing fails here, loudly.
-for path in /usr/sbin/nginx /usr/bin/gunicorn /usr/lib/python3/dist-packages/httpbin/__init__.py; do
+for path in /usr/sbin/nginx /usr/bin/gunicorn /usr/lib/python3/dist-packages/httpbin/__init__.py /usr/sbin/nghttpd /usr/bin/caddy; do
   if [[ ! -e $path ]]; then
     echo "install-peers: ERROR: $path still missing after apt-get install" >&2
     exit 1

@@ -39,6 +39,7 @@ export type { RetryInput, RetryOptions } from "./retry/retry-configuration.ts";
 export { RetryConfiguration } from "./retry/retry-configuration.ts";
 export type { DataInput, FileSpec, FilesInput } from "./session/encode-body.ts";
 export type { ParamsInput } from "./session/encode-params.ts";
+export type { Gatherable, GatherOptions } from "./session/gather.ts";
 export type { CertInput, HeadersInput, RequestOptions, SessionOptions } from "./session/options.ts";
 export type { SendOptions } from "./session/session.ts";
 export { Session } from "./session/session.ts";

@@ -18,6 +18,11 @@ export interface PoolableConnection {
   /** Takes one request slot; the pool calls it before handing the connection out. */
   claim(): void;
   close(): void;
+  /**
+   * Carries concurrent requests (h2, h3). The pool learns it per origin from the first
+   * connection: later requests then wait for a handshake in flight instead of opening their own.
+   */
+  isMultiplexed?(): boolean;
   /** State for the pool summary; optional, a connection without it shows as "unknown". */
   describe?(): ConnectionSummary;
 }
@@ -48,11 +53,15 @@ export interface OriginSummary {
 export interface PoolOptions {
   maxPerOrigin: number;
   maxOrigins: number;
+  /** Connections per origin at most once the origin is known to multiplex. Default maxPerOrigin. */
+  maxMultiplexedPerOrigin?: number;
 }
 
 interface Waiter<C> {
   /** The waiter's own factory: its signal and timeouts govern a connect made on its behalf. */
   create: ConnectionFactory<C>;
+  /** Waits for a handshake in flight (a multiplexed origin) and shares its failure. */
+  joined: boolean;
   resolve: (conn: C) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | null;
@@ -63,6 +72,8 @@ class OriginPool<C extends PoolableConnection> {
   connections: C[] = [];
   connecting = 0;
   waiters: Waiter<C>[] = [];
+  /** Learned from the first connection: null until one connected. */
+  multiplexed: boolean | null = null;
 
   get size(): number {
     return this.connections.length + this.connecting;
@@ -88,7 +99,12 @@ export class ConnectionPool<C extends PoolableConnection> {
    * A connection ready for one request: an available pooled one (most recently used first, its
    * socket is the warmest), a new one while under the limit, or the next one freed.
    */
-  acquire(key: string, create: ConnectionFactory<C>, signal: AbortSignal | null): Promise<C> {
+  acquire(
+    key: string,
+    create: ConnectionFactory<C>,
+    signal: AbortSignal | null,
+    expectMultiplexed = false,
+  ): Promise<C> {
     if (this.#closed) return Promise.reject(new Error("The session is closed"));
     // An aborted signal never fires "abort" again: a queued waiter would hang forever.
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -107,9 +123,22 @@ export class ConnectionPool<C extends PoolableConnection> {
         return Promise.resolve(conn);
       }
     }
-    if (pool.size < this.#options.maxPerOrigin) return this.#create(pool, create);
+    // A handshake in flight to a multiplexed origin will likely serve this request too.
+    if ((pool.multiplexed ?? expectMultiplexed) && pool.connecting > 0) {
+      return this.#wait(pool, create, signal, true);
+    }
+    if (pool.size < this.#limit(pool)) return this.#create(pool, create, signal);
+    return this.#wait(pool, create, signal, false);
+  }
+
+  #wait(
+    pool: OriginPool<C>,
+    create: ConnectionFactory<C>,
+    signal: AbortSignal | null,
+    joined: boolean,
+  ): Promise<C> {
     return new Promise<C>((resolve, reject) => {
-      const waiter: Waiter<C> = { create, resolve, reject, signal, onAbort: null };
+      const waiter: Waiter<C> = { create, joined, resolve, reject, signal, onAbort: null };
       if (signal) {
         waiter.onAbort = () => {
           const index = pool.waiters.indexOf(waiter);
@@ -120,6 +149,11 @@ export class ConnectionPool<C extends PoolableConnection> {
       }
       pool.waiters.push(waiter);
     });
+  }
+
+  #limit(pool: OriginPool<C>): number {
+    const max = this.#options.maxPerOrigin;
+    return pool.multiplexed === true ? Math.min(max, this.#options.maxMultiplexedPerOrigin ?? max) : max;
   }
 
   /** A connection finished a request (or closed): hand it to the next waiter, or let it idle. */
@@ -134,9 +168,14 @@ export class ConnectionPool<C extends PoolableConnection> {
     if (conn.isClosed()) {
       pool.connections.splice(index, 1);
       // A slot opened: a waiter gets a fresh connection, made with its own factory.
-      this.#serveNextWithNew(pool);
+      this.#grow(pool);
       return;
     }
+    this.#serveFrom(conn, pool);
+  }
+
+  /** Hands `conn` to waiters while it has room. */
+  #serveFrom(conn: C, pool: OriginPool<C>): void {
     while (conn.isAvailable()) {
       const waiter = this.#nextWaiter(pool);
       if (!waiter) break;
@@ -213,20 +252,28 @@ export class ConnectionPool<C extends PoolableConnection> {
     }
   }
 
-  #serveNextWithNew(pool: OriginPool<C>): void {
-    const waiter = this.#nextWaiter(pool);
-    if (waiter) this.#create(pool, waiter.create).then(waiter.resolve, waiter.reject);
+  /** Opens connections for waiters while the origin has room (one at a time when it multiplexes). */
+  #grow(pool: OriginPool<C>): void {
+    while (pool.waiters.length > 0 && pool.size < this.#limit(pool)) {
+      const next = pool.waiters[0]!;
+      // A multiplexed origin (or one expected to be) opens one connection at a time.
+      if (pool.connecting > 0 && (pool.multiplexed ?? next.joined)) return;
+      const waiter = this.#nextWaiter(pool)!;
+      this.#create(pool, waiter.create, waiter.signal).then(waiter.resolve, waiter.reject);
+    }
   }
 
-  async #create(pool: OriginPool<C>, create: ConnectionFactory<C>): Promise<C> {
+  async #create(pool: OriginPool<C>, create: ConnectionFactory<C>, signal: AbortSignal | null): Promise<C> {
     pool.connecting++;
     let conn: C;
     try {
       conn = await create();
     } catch (error) {
       pool.connecting--;
+      // Those who waited for this handshake share its failure, unless it was our own cancellation.
+      if (!(signal?.aborted && error === signal.reason)) this.#rejectJoined(pool, error);
       // The slot is free again: the next in line tries its own connection.
-      this.#serveNextWithNew(pool);
+      this.#grow(pool);
       throw error;
     }
     pool.connecting--;
@@ -235,8 +282,21 @@ export class ConnectionPool<C extends PoolableConnection> {
       conn.close();
       throw new Error("The session was closed");
     }
+    pool.multiplexed = conn.isMultiplexed?.() ?? false;
     pool.connections.push(conn);
     conn.claim();
+    this.#serveFrom(conn, pool);
+    this.#grow(pool);
     return conn;
+  }
+
+  #rejectJoined(pool: OriginPool<C>, error: unknown): void {
+    const joined = pool.waiters.filter((w) => w.joined);
+    if (joined.length === 0) return;
+    pool.waiters = pool.waiters.filter((w) => !w.joined);
+    for (const waiter of joined) {
+      if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      waiter.reject(error);
+    }
   }
 }

@@ -86,6 +86,22 @@ export interface SessionOptions {
   disableIpv6?: boolean;
   /** Bind outgoing sockets to this local IP, or `[ip, port]`. */
   sourceAddress?: string | [string, number] | null;
+  /**
+   * One multiplexed (HTTP/2) connection per origin, never a second: concurrent requests share
+   * its streams and queue when it is full. Pairs with {@link Session.gather}. Default false: a
+   * second connection opens only when the first is saturated.
+   */
+  multiplexed?: boolean;
+  /** Never speak HTTP/1.1. On http:// URLs this means h2c with prior knowledge. */
+  disableHttp1?: boolean;
+  /** Never speak HTTP/2 (ALPN offers only http/1.1). */
+  disableHttp2?: boolean;
+  /** Accepted for compatibility; HTTP/3 is not implemented yet, so this changes nothing. */
+  disableHttp3?: boolean;
+  /** Idle HTTP/2 connections are closed after this many ms (default 3 600 000); null keeps them. */
+  keepaliveDelay?: number | null;
+  /** Idle HTTP/2 connections PING the server every this many ms (default 60 000); null: never. */
+  keepaliveIdleWindow?: number | null;
 }
 
 const REQUEST_KEYS = new Set<string>([
@@ -129,21 +145,16 @@ const SESSION_KEYS = new Set<string>([
   "disableIpv4",
   "disableIpv6",
   "sourceAddress",
-]);
-
-/** Named in the API for later transport work; rejected clearly until they exist. */
-const RESERVED_KEYS = new Set<string>([
-  "proxies",
   "multiplexed",
   "disableHttp1",
   "disableHttp2",
   "disableHttp3",
   "keepaliveDelay",
   "keepaliveIdleWindow",
-  "resolver",
-  "quicCacheLayer",
-  "app",
 ]);
+
+/** Named in the API for later transport work; rejected clearly until they exist. */
+const RESERVED_KEYS = new Set<string>(["proxies", "resolver", "quicCacheLayer", "app"]);
 
 function checkKeys(options: object, allowed: Set<string>, what: string): void {
   for (const key of Object.keys(options)) {

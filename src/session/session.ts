@@ -13,10 +13,11 @@ import type { PreparedRequest } from "../models/prepared-request.ts";
 import { Request } from "../models/request.ts";
 import type { Response } from "../models/response.ts";
 import type { RetryInput } from "../retry/retry-configuration.ts";
-import { HttpTransport } from "../transport/http-transport.ts";
+import { HttpTransport, type HttpTransportOptions } from "../transport/http-transport.ts";
 import type { Transport } from "../transport/transport.ts";
 import { VERSION } from "../version.ts";
 import type { ParamsInput } from "./encode-params.ts";
+import { type Gatherable, type GatherOptions, gatherResponses, splitGatherArgs } from "./gather.ts";
 import {
   type CertInput,
   checkRequestOptions,
@@ -67,8 +68,12 @@ export class Session {
   retries: RetryInput | undefined;
   /** Transports by URL prefix; the longest matching prefix handles a request. */
   readonly adapters = new Map<string, Transport>();
+  /** One multiplexed connection per origin (set at construction). */
+  readonly multiplexed: boolean;
   [EPHEMERAL_COOKIES] = false;
   #closed = false;
+  /** Requests in flight, tracked for `gather()` without arguments (multiplexed sessions only). */
+  readonly #pending = new Set<Promise<Response>>();
 
   constructor(options: SessionOptions = {}) {
     checkSessionOptions(options);
@@ -87,14 +92,14 @@ export class Session {
     this.allowIncomingCookies = options.allowIncomingCookies ?? true;
     this.maxDecompressedSize = options.maxDecompressedSize ?? null;
     this.retries = options.retries;
+    this.multiplexed = options.multiplexed ?? false;
     const transport = new HttpTransport({
       poolConnections: options.poolConnections ?? 10,
       poolMaxsize: options.poolMaxsize ?? 10,
       tlsConfiguration: options.tlsConfiguration ?? null,
-      ...(options.happyEyeballs !== undefined ? { happyEyeballs: options.happyEyeballs } : {}),
-      ...(options.disableIpv4 !== undefined ? { disableIpv4: options.disableIpv4 } : {}),
-      ...(options.disableIpv6 !== undefined ? { disableIpv6: options.disableIpv6 } : {}),
       sourceAddress: options.sourceAddress ?? null,
+      multiplexed: this.multiplexed,
+      ...transportFlags(options),
     });
     this.mount("https://", transport);
     this.mount("http://", transport);
@@ -102,7 +107,11 @@ export class Session {
   }
 
   /** Sends a request and resolves with its response (body loaded unless `stream: true`). */
-  async request(method: string, url: string | URL, options: RequestOptions = {}): Promise<Response> {
+  request(method: string, url: string | URL, options: RequestOptions = {}): Promise<Response> {
+    return this.#track(this.#request(method, url, options));
+  }
+
+  async #request(method: string, url: string | URL, options: RequestOptions): Promise<Response> {
     checkRequestOptions(options);
     const request = new Request({
       method,
@@ -117,7 +126,27 @@ export class Session {
       hooks: options.hooks ?? null,
     });
     const prepared = await this.prepareRequest(request);
-    return this.send(prepared, options);
+    return this.#send(prepared, options);
+  }
+
+  /**
+   * Settles responses still in flight: pass the promises of requests started without `await`
+   * (on a `multiplexed` session they share one HTTP/2 connection), or nothing to gather every
+   * request the multiplexed session has in flight. Resolves with the responses in argument order;
+   * bodies not loaded yet (`stream: true`) are loaded, at most `maxFetch` of them. Rejects with
+   * the first failure once all have settled, so no rejection is left unhandled.
+   *
+   * ```ts
+   * const s = new Session({ multiplexed: true });
+   * const pending = urls.map((u) => s.get(u));
+   * const responses = await s.gather(...pending);
+   * ```
+   */
+  gather(...responses: Gatherable[]): Promise<Response[]>;
+  gather(...args: [...responses: Gatherable[], options: GatherOptions]): Promise<Response[]>;
+  async gather(...args: Array<Gatherable | GatherOptions>): Promise<Response[]> {
+    const { items, options } = splitGatherArgs(args);
+    return gatherResponses(items.length > 0 ? items : [...this.#pending], options);
   }
 
   get(url: string | URL, options?: RequestOptions): Promise<Response> {
@@ -154,10 +183,25 @@ export class Session {
   }
 
   /** Sends a prepared request: hooks, auth, cookies, redirects. */
-  async send(prepared: PreparedRequest, options: SendOptions = {}): Promise<Response> {
+  send(prepared: PreparedRequest, options: SendOptions = {}): Promise<Response> {
+    return this.#track(this.#send(prepared, options));
+  }
+
+  async #send(prepared: PreparedRequest, options: SendOptions): Promise<Response> {
     if (this.#closed) throw new TypeError("The session is closed");
     const auth = pendingAuth.get(prepared) ?? null;
     return sendPipeline(this, prepared, auth, options);
+  }
+
+  /** Remembers a call in flight for `gather()`; only multiplexed sessions pay for it. */
+  #track(sent: Promise<Response>): Promise<Response> {
+    if (!this.multiplexed) return sent;
+    this.#pending.add(sent);
+    const forget = (): void => {
+      this.#pending.delete(sent);
+    };
+    sent.then(forget, forget);
+    return sent;
   }
 
   /** Routes URLs starting with `prefix` to `adapter` (longest prefix wins). */
@@ -201,6 +245,19 @@ export class Session {
     }
     return lines.join("\n");
   }
+}
+
+function transportFlags(options: SessionOptions): Partial<HttpTransportOptions> {
+  const flags: Partial<HttpTransportOptions> = {};
+  if (options.happyEyeballs !== undefined) flags.happyEyeballs = options.happyEyeballs;
+  if (options.disableIpv4 !== undefined) flags.disableIpv4 = options.disableIpv4;
+  if (options.disableIpv6 !== undefined) flags.disableIpv6 = options.disableIpv6;
+  if (options.disableHttp1 !== undefined) flags.disableHttp1 = options.disableHttp1;
+  if (options.disableHttp2 !== undefined) flags.disableHttp2 = options.disableHttp2;
+  if (options.disableHttp3 !== undefined) flags.disableHttp3 = options.disableHttp3;
+  if (options.keepaliveDelay !== undefined) flags.keepaliveDelay = options.keepaliveDelay;
+  if (options.keepaliveIdleWindow !== undefined) flags.keepaliveIdleWindow = options.keepaliveIdleWindow;
+  return flags;
 }
 
 /**

@@ -5,6 +5,7 @@
 import {
   ConnectionError,
   ConnectTimeout,
+  ProtocolError,
   ReadTimeout,
   RequestException,
   SSLError,
@@ -50,6 +51,10 @@ function map(error: unknown, phase: "connect" | "request"): unknown {
       : new ReadTimeout(error.message, { cause: error });
   }
   if (isTlsError(code, error)) return new SSLError(error.message, { cause: error, code: sslCode(code) });
+  // nghttp2 rejected what the peer sent (bad frames, a peer that is not speaking HTTP/2).
+  if (code === "ERR_HTTP2_ERROR" || (code.startsWith("ERR_HTTP2_") && /PROTOCOL_ERROR/.test(error.message))) {
+    return new ProtocolError(error.message, { cause: error });
+  }
   if (CONNECT_CODES.has(code) || RESET_CODES.has(code))
     return new ConnectionError(error.message, { cause: error });
   return new ConnectionError(error.message, { cause: error });

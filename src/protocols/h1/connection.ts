@@ -7,6 +7,7 @@
 import type { Socket } from "node:net";
 import { ChunkedEncodingError, ConnectionError, ProtocolError, ReadTimeout } from "../../errors/errors.ts";
 import type { ConnectTimings } from "../../net/connect.ts";
+import { formatAddress } from "../../net/format-address.ts";
 import type { ConnectionSummary, PoolableConnection } from "../../pool/connection-pool.ts";
 import type {
   ConnectionInfo,
@@ -118,12 +119,11 @@ export class H1Connection implements PoolableConnection {
 
   /** State for the pool summary (`Session.toString()`). */
   describe(): ConnectionSummary {
-    const address = this.#baseInfo.destinationAddress;
     return {
       state: this.isClosed() ? "closed" : this.isIdle() ? "idle" : "active",
       protocol: "HTTP/1.1",
       served: this.#served,
-      address: address ? `${address[0].includes(":") ? `[${address[0]}]` : address[0]}:${address[1]}` : null,
+      address: formatAddress(this.#baseInfo.destinationAddress),
       tlsVersion: this.#baseInfo.tlsVersion,
     };
   }
