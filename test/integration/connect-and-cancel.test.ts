@@ -3,33 +3,13 @@
  * socket and no timer of ours may be left behind.
  */
 import assert from "node:assert/strict";
-import net from "node:net";
 import { describe, test } from "node:test";
 import { ConnectionError, ConnectTimeout, ReadTimeout, Session, Timeout } from "../../src/index.ts";
+import { handles, settle, unusedPort } from "../support/open-handles.ts";
 import { startBlackhole } from "./blackhole.ts";
 import { startRawServer } from "./raw-server.ts";
 
 /** Counts of live sockets and timers, to compare before and after. */
-function handles(): { sockets: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return {
-    sockets: info.filter((kind) => kind === "TCPSocketWrap" || kind === "TCPWRAP").length,
-    timers: info.filter((kind) => kind === "Timeout").length,
-  };
-}
-
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe("connecting and cancelling", () => {
   test("connection refused is a ConnectionError with the Node error as cause", async () => {
     const port = await unusedPort();

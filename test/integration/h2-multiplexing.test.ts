@@ -9,15 +9,8 @@ import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { BodyNotLoadedError, ConnectionError, Session, SSLError } from "../../src/index.ts";
 import { makeTestPki } from "../peers/pki.ts";
+import { handles } from "../support/open-handles.ts";
 import { delay, startH2Server } from "./h2-server.ts";
-
-function handles(): { sockets: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return {
-    sockets: info.filter((kind) => kind === "TCPSocketWrap" || kind === "TCPWRAP").length,
-    timers: info.filter((kind) => kind === "Timeout").length,
-  };
-}
 
 describe("Session.gather()", () => {
   test("settles pending responses in order, loading at most maxFetch bodies", async () => {

@@ -3,34 +3,17 @@
  * all attempts hang. None may leave a socket or a timer behind.
  */
 import assert from "node:assert/strict";
-import net from "node:net";
 import { describe, test } from "node:test";
 import { ConnectionError, ConnectTimeout, Session } from "../../src/index.ts";
 import type { LookupAddress } from "../../src/net/happy-eyeballs.ts";
 import { HttpTransport } from "../../src/transport/http-transport.ts";
+import { handles, settle, unusedPort } from "../support/open-handles.ts";
 import { startBlackhole } from "./blackhole.ts";
-
-function handles(): { sockets: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return {
-    sockets: info.filter((kind) => kind === "TCPSocketWrap" || kind === "TCPWRAP").length,
-    timers: info.filter((kind) => kind === "Timeout").length,
-  };
-}
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
 function racing(addresses: LookupAddress[]): Session {
   const s = new Session({ retries: false });
   s.mount("http://", new HttpTransport({ happyEyeballs: 3, lookup: async () => addresses }));
   return s;
-}
-
-async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("happy eyeballs failures", () => {

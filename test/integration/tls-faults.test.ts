@@ -10,18 +10,10 @@ import tls from "node:tls";
 import { ConnectionError, ConnectTimeout, Session, SSLError } from "../../src/index.ts";
 import { makeTestPki, type TestPki } from "../peers/pki.ts";
 import { requirePeer } from "../peers/require-peer.ts";
+import { handles, settle } from "../support/open-handles.ts";
 
 const pki: TestPki | null = await requirePeer("openssl", async () => makeTestPki());
 after(() => pki?.remove());
-
-function handles(): { sockets: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return {
-    sockets: info.filter((kind) => kind === "TCPSocketWrap" || kind === "TCPWRAP").length,
-    timers: info.filter((kind) => kind === "Timeout").length,
-  };
-}
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

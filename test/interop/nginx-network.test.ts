@@ -14,6 +14,7 @@ import { BIG_BODY_BYTES, type NginxTlsPeer, parseInfo, startNginxTls } from "../
 import { freePort } from "../peers/peer-process.ts";
 import { makeTestPki, type TestPki } from "../peers/pki.ts";
 import { requirePeer } from "../peers/require-peer.ts";
+import { settle } from "../support/open-handles.ts";
 
 const pki: TestPki | null = makeTestPki();
 const nginx: NginxTlsPeer | null = pki ? await requirePeer("nginx", () => startNginxTls(pki)) : null;
@@ -29,8 +30,6 @@ function sockets(): number {
 function timers(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 }
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
-
 /** A resolver stub that records the names it was asked for. */
 function stubLookup(addresses: LookupAddress[]): {
   lookup: (host: string) => Promise<LookupAddress[]>;

@@ -12,6 +12,7 @@ import { ConnectionError, Session, SSLError } from "../../src/index.ts";
 import { type NginxTlsPeer, parseInfo, startNginxTls } from "../peers/nginx-tls.ts";
 import { makeTestPki, opensslFacts, type TestPki } from "../peers/pki.ts";
 import { requirePeer } from "../peers/require-peer.ts";
+import { handles, settle } from "../support/open-handles.ts";
 
 const pki: TestPki | null = makeTestPki();
 const nginx: NginxTlsPeer | null = pki ? await requirePeer("nginx", () => startNginxTls(pki)) : null;
@@ -19,16 +20,6 @@ after(async () => {
   await nginx?.stop();
   pki?.remove();
 });
-
-function handles(): { sockets: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return {
-    sockets: info.filter((kind) => kind === "TCPSocketWrap" || kind === "TCPWRAP").length,
-    timers: info.filter((kind) => kind === "Timeout").length,
-  };
-}
-
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
 function derOf(pem: string): Uint8Array {
   return new Uint8Array(new X509Certificate(pem).raw);
