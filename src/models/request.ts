@@ -28,6 +28,7 @@ export class Request {
   method: string;
   url: string;
   headers: HeadersInput | null;
+  /** Trailer fields sent after the body, or the function computing them; null for none. */
   trailers: TrailersInput | null;
   params: ParamsInput | null;
   data: DataInput | null;

@@ -77,6 +77,15 @@ function hashed(parts: string[]): { body: AsyncIterable<string>; digest: () => s
   };
 }
 
+/** Open TCP sockets of this process (client and server side). */
+const openSockets = (): number =>
+  process.getActiveResourcesInfo().filter((kind) => kind === "TCPSocketWrap" || kind === "TCPWRAP").length;
+
+/** Waits (bounded by the test timeout, never asserted on time) until `check` holds. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe("request trailers over HTTP/1.1 (node:http)", () => {
   test("bytes body of known length: chunked, no Content-Length, Trailer announced, fields read", async () => {
     const server = await startEcho();
@@ -176,8 +185,9 @@ describe("request trailers over HTTP/1.1 (node:http)", () => {
   });
 
   test("a failing trailers function fails the request and costs the connection, not the session", async () => {
+    const sockets = openSockets();
     const server = await startEcho();
-    await using s = new Session({ retries: false });
+    const s = new Session({ retries: false });
     try {
       await assert.rejects(
         s.post(`${server.url}/`, { data: "x", trailers: () => ({ "X-A": "bad\nvalue" }) }),
@@ -198,7 +208,10 @@ describe("request trailers over HTTP/1.1 (node:http)", () => {
       assert.equal(r.text, "ok");
       assert.equal(server.seen.length, 1);
     } finally {
+      await s.close();
       await server.close();
     }
+    await until(() => openSockets() <= sockets);
+    assert.ok(openSockets() <= sockets, "no socket left open");
   });
 });

@@ -45,6 +45,15 @@ function recording(seen: Seen[]) {
 const plain = (fields: IncomingHttpHeaders | null | undefined) =>
   fields ? Object.fromEntries(Object.entries(fields).filter(([k]) => !k.startsWith(":"))) : null;
 
+/** Open TCP sockets of this process (client and server side). */
+const openSockets = (): number =>
+  process.getActiveResourcesInfo().filter((kind) => kind === "TCPSocketWrap" || kind === "TCPWRAP").length;
+
+/** Waits (bounded by the test timeout, never asserted on time) until `check` holds. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe("request trailers over HTTP/2 (node:http2)", () => {
   test("h2c: bytes, no body and a streamed body with a checksum, on one connection", async () => {
     const seen: Seen[] = [];
@@ -109,9 +118,10 @@ describe("request trailers over HTTP/2 (node:http2)", () => {
   });
 
   test("a trailers function answering a forbidden field resets the stream, the connection serves on", async () => {
+    const sockets = openSockets();
     const seen: Seen[] = [];
     const server = await startH2Server(recording(seen));
-    await using s = new Session({ disableHttp1: true, retries: false });
+    const s = new Session({ disableHttp1: true, retries: false });
     try {
       await assert.rejects(
         s.post(`${server.url}/bad`, { data: "x", trailers: () => ({ Cookie: "a=b" }) }),
@@ -126,7 +136,10 @@ describe("request trailers over HTTP/2 (node:http2)", () => {
       );
       assert.equal(server.sessions.length, 1);
     } finally {
+      await s.close();
       await server.close();
     }
+    await until(() => openSockets() <= sockets);
+    assert.ok(openSockets() <= sockets, "no socket left open");
   });
 });
