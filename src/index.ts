@@ -40,16 +40,24 @@ export { RetryConfiguration } from "./retry/retry-configuration.ts";
 export type { DataInput, FileSpec, FilesInput } from "./session/encode-body.ts";
 export type { ParamsInput } from "./session/encode-params.ts";
 export type { Gatherable, GatherOptions } from "./session/gather.ts";
-export type { CertInput, HeadersInput, RequestOptions, SessionOptions } from "./session/options.ts";
+export type {
+  CertInput,
+  HeadersInput,
+  RequestOptions,
+  SessionOptions,
+  TrailersFunction,
+  TrailersInput,
+} from "./session/options.ts";
 export type { SendOptions } from "./session/session.ts";
 export { Session } from "./session/session.ts";
 export type { TimeoutInput, TimeoutParts } from "./session/timeouts.ts";
 export { TimeoutConfiguration } from "./session/timeouts.ts";
-export type { MockHandler, MockResponse } from "./transport/mock-transport.ts";
+export type { MockHandler, MockRequest, MockResponse } from "./transport/mock-transport.ts";
 export { MockTransport } from "./transport/mock-transport.ts";
 export type {
   ConnectionInfo,
   RequestBody,
+  RequestTrailers,
   ResponseBodyStream,
   StreamBody,
   Transport,

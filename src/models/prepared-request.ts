@@ -3,6 +3,7 @@
  * body. `Session.prepareRequest()` makes one; `Session.send()` sends it.
  */
 import { emptyHooks, type HookTable } from "../hooks/hooks.ts";
+import type { TrailersFunction } from "../session/options.ts";
 import type { ConnectionInfo, RequestBody } from "../transport/transport.ts";
 import { CaseInsensitiveDict } from "./case-insensitive-dict.ts";
 
@@ -14,6 +15,11 @@ export class PreparedRequest {
   headers: CaseInsensitiveDict = new CaseInsensitiveDict();
   /** Encoded body: bytes, or a stream body (see `StreamBody`), or null. */
   body: RequestBody | null = null;
+  /**
+   * Trailer fields sent after the body: validated fields, or the function computing them once
+   * the body is out; null for none. Checked again before each send.
+   */
+  trailers: CaseInsensitiveDict | TrailersFunction | null = null;
   hooks: HookTable = emptyHooks();
   /** Cookies given for this request only; re-applied on each redirect hop, never stored. */
   requestCookies: Record<string, string> | null = null;
@@ -41,6 +47,7 @@ export class PreparedRequest {
     copy.#parsed = this.#parsed;
     copy.headers = this.headers.copy();
     copy.body = this.body;
+    copy.trailers = typeof this.trailers === "function" ? this.trailers : (this.trailers?.copy() ?? null);
     copy.hooks = this.hooks;
     copy.requestCookies = this.requestCookies;
     return copy;

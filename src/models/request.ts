@@ -7,12 +7,14 @@ import type { CookieJar } from "../cookies/cookie-jar.ts";
 import type { Hooks } from "../hooks/hooks.ts";
 import type { DataInput, FilesInput } from "../session/encode-body.ts";
 import type { ParamsInput } from "../session/encode-params.ts";
-import type { HeadersInput } from "../session/options.ts";
+import type { HeadersInput, TrailersInput } from "../session/options.ts";
 
 export interface RequestInit {
   method?: string;
   url: string | URL;
   headers?: HeadersInput | null;
+  /** Trailer fields sent after the body (see `RequestOptions.trailers`). */
+  trailers?: TrailersInput | null;
   params?: ParamsInput | null;
   data?: DataInput | null;
   json?: unknown;
@@ -26,6 +28,8 @@ export class Request {
   method: string;
   url: string;
   headers: HeadersInput | null;
+  /** Trailer fields sent after the body, or the function computing them; null for none. */
+  trailers: TrailersInput | null;
   params: ParamsInput | null;
   data: DataInput | null;
   json: unknown;
@@ -38,6 +42,7 @@ export class Request {
     this.method = (init.method ?? "GET").toUpperCase();
     this.url = String(init.url);
     this.headers = init.headers ?? null;
+    this.trailers = init.trailers ?? null;
     this.params = init.params ?? null;
     this.data = init.data ?? null;
     this.json = init.json;

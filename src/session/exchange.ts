@@ -8,6 +8,7 @@ import type { PreparedRequest } from "../models/prepared-request.ts";
 import { Response } from "../models/response.ts";
 import type { TransportContext } from "../transport/transport.ts";
 import type { Session } from "./session.ts";
+import { transportTrailers } from "./trailers.ts";
 
 export interface HopSettings {
   ctx: TransportContext;
@@ -26,10 +27,17 @@ export async function exchange(
     const cookie = cookieHeader(hop.jar, request);
     if (cookie) headers.set("Cookie", cookie);
   }
+  const trailers = transportTrailers(request.trailers);
   const started = performance.now();
   const transport = session.getAdapter(request.url);
   const result = await transport.handle(
-    { method: request.method, url, headers: withHost(headers.toList(), url), body: request.body },
+    {
+      method: request.method,
+      url,
+      headers: withHost(headers.toList(), url),
+      body: request.body,
+      trailers,
+    },
     hop.ctx,
   );
   const response = new Response({

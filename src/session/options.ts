@@ -19,6 +19,16 @@ export type HeadersInput =
   | Headers
   | CaseInsensitiveDict;
 
+/**
+ * Computes trailer fields once the request body has been handed to the connection: the place
+ * for a checksum of a streamed body. Called again each time the body is replayed (redirects,
+ * retries), so it should describe the bytes of the latest send.
+ */
+export type TrailersFunction = () => HeadersInput | Promise<HeadersInput>;
+
+/** Trailer fields sent after the request body: fields known up front, or a function for them. */
+export type TrailersInput = HeadersInput | TrailersFunction;
+
 export type CertInput = string | [string, string] | [string, string, string];
 
 /** Options for one request; most have a Session default. */
@@ -28,6 +38,23 @@ export interface RequestOptions {
   json?: unknown;
   files?: FilesInput | null;
   headers?: HeadersInput | null;
+  /**
+   * Trailer fields sent after the body. Fields given up front are announced in a `Trailer`
+   * header; a function is called once the body has been sent (again on every replay), so it can
+   * hold a checksum of a streamed body. Over HTTP/1.1 the body then goes chunked, even when its
+   * length is known; over HTTP/2 the fields follow in a final HEADERS frame. Names and values
+   * are checked like headers, and fields a trailer must not carry (RFC 9110 §6.5.1: framing,
+   * routing, authentication, cookies, Content-Type …) are an `InvalidHeader` before anything is
+   * sent; an invalid answer of the function fails the request with `InvalidHeader`.
+   *
+   * @example
+   * const hash = createHash("sha256");
+   * await s.put(url, {
+   *   data: tap(fs.createReadStream(path), (chunk) => hash.update(chunk)),
+   *   trailers: () => ({ "Content-Digest": `sha-256=:${hash.digest("base64")}:` }),
+   * });
+   */
+  trailers?: TrailersInput | null;
   /** Cookies sent with this request only (not stored in the session jar). */
   cookies?: Record<string, string> | CookieJar | null;
   auth?: AuthInput | null;
@@ -110,6 +137,7 @@ const REQUEST_KEYS = new Set<string>([
   "json",
   "files",
   "headers",
+  "trailers",
   "cookies",
   "auth",
   "timeout",

@@ -10,6 +10,7 @@ import type { Request } from "../models/request.ts";
 import { encodeBody } from "./encode-body.ts";
 import { applyParams, mergeParams, type ParamsInput } from "./encode-params.ts";
 import type { HeadersInput } from "./options.ts";
+import { announcedNames, prepareTrailers } from "./trailers.ts";
 import { validateHeaderName, validateHeaderValue } from "./validate-headers.ts";
 
 const SCHEMES = new Set(["http:", "https:", "http+unix:"]);
@@ -83,7 +84,15 @@ export function prepare(request: Request, defaults: PrepareDefaults): PreparedRe
   // A caller's own Content-Type comes back unchanged (or with the multipart boundary added).
   if (encoded.contentType !== null) headers.set("Content-Type", encoded.contentType);
   const body = encoded.body;
-  if (body === null) {
+  const trailers = prepareTrailers(request.trailers);
+  if (trailers !== null) {
+    // HTTP/1.1 carries trailers only after a chunked body, an empty one included.
+    headers.delete("Content-Length");
+    headers.set("Transfer-Encoding", "chunked");
+    if (typeof trailers !== "function" && !headers.has("Trailer")) {
+      headers.set("Trailer", announcedNames(trailers.toList()));
+    }
+  } else if (body === null) {
     if (!BODYLESS_OK.has(method)) headers.set("Content-Length", "0");
   } else {
     const length = body instanceof Uint8Array ? body.byteLength : body.length;
@@ -101,6 +110,7 @@ export function prepare(request: Request, defaults: PrepareDefaults): PreparedRe
   }
   prepared.headers = headers;
   prepared.body = body;
+  prepared.trailers = trailers;
   if (request.cookies) {
     prepared.requestCookies =
       request.cookies instanceof CookieJar ? request.cookies.toJSON() : request.cookies;

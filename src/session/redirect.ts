@@ -7,7 +7,7 @@ import type { PreparedRequest } from "../models/prepared-request.ts";
 import type { Response } from "../models/response.ts";
 
 const DEFAULT_PORTS: Record<string, string> = { "http:": "80", "https:": "443" };
-const BODY_HEADERS = ["Content-Type", "Content-Length", "Transfer-Encoding"];
+const BODY_HEADERS = ["Content-Type", "Content-Length", "Transfer-Encoding", "Trailer"];
 
 /** The absolute target of a redirect response, fragment carried over when Location has none. */
 export function redirectLocation(response: Response, current: URL): URL | null {
@@ -54,6 +54,8 @@ export function buildRedirect(previous: PreparedRequest, response: Response, tar
     // Only 307 and 308 promise the same request again; the others drop the body.
     for (const name of BODY_HEADERS) next.headers.delete(name);
     next.body = null;
+    // Trailers describe the body (a checksum): they go with it.
+    next.trailers = null;
   } else if (next.body !== null && !(next.body instanceof Uint8Array) && !next.body.rewindable) {
     throw new UnrewindableBodyError("A streamed request body cannot be re-sent to follow a redirect", {
       request: previous,

@@ -117,6 +117,7 @@ export class Session {
       method,
       url,
       headers: options.headers ?? null,
+      trailers: options.trailers ?? null,
       params: options.params ?? null,
       data: options.data ?? null,
       json: options.json,

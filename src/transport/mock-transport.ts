@@ -20,15 +20,24 @@ export interface MockResponse {
   trailers?: HeaderList;
 }
 
+/**
+ * What a mock handler sees: the request as it would go on the wire, trailers resolved. A
+ * request with a trailers function has its body "sent" first (a stream body is read into
+ * bytes), so the function sees the body consumed, as it would on a connection.
+ */
+export interface MockRequest extends TransportRequest {
+  trailers: HeaderList | null;
+}
+
 export type MockHandler = (
-  request: TransportRequest,
+  request: MockRequest,
   ctx: TransportContext,
 ) => MockResponse | Promise<MockResponse>;
 
 export class MockTransport implements Transport {
   readonly #handler: MockHandler;
   /** Every request handled, in order. */
-  readonly requests: TransportRequest[] = [];
+  readonly requests: MockRequest[] = [];
   closed = false;
 
   constructor(handler: MockHandler) {
@@ -41,8 +50,9 @@ export class MockTransport implements Transport {
       const headers = await ctx.beforeSend(MOCK_CONNECTION);
       if (headers) request.headers = headers;
     }
-    this.requests.push(request);
-    const answer = await this.#handler(request, ctx);
+    const sent = await resolveTrailers(request);
+    this.requests.push(sent);
+    const answer = await this.#handler(sent, ctx);
     const body =
       typeof answer.body === "string" ? new TextEncoder().encode(answer.body) : (answer.body ?? null);
     return {
@@ -58,6 +68,28 @@ export class MockTransport implements Transport {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+async function resolveTrailers(request: TransportRequest): Promise<MockRequest> {
+  const trailers = request.trailers ?? null;
+  if (typeof trailers !== "function") return Object.assign(request, { trailers });
+  const body = request.body;
+  if (body !== null && !(body instanceof Uint8Array)) {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for await (const chunk of body.open()) {
+      chunks.push(chunk);
+      length += chunk.byteLength;
+    }
+    const bytes = new Uint8Array(length);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    request.body = bytes;
+  }
+  return Object.assign(request, { trailers: await trailers() });
 }
 
 /** What a mocked "connection" reports to preSend hooks. */

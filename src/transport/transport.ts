@@ -19,12 +19,24 @@ export interface StreamBody {
 /** A fully prepared body: bytes in memory, or a stream. */
 export type RequestBody = Uint8Array | StreamBody;
 
+/**
+ * Trailer fields sent after the request body: a list known up front, or a function the
+ * connection calls once the last body byte has been handed to it (again on every replay). The
+ * session validates both; the function rejects with the error to fail the request with.
+ */
+export type RequestTrailers = HeaderList | (() => Promise<HeaderList>);
+
 export interface TransportRequest {
   method: string;
   url: URL;
   /** Final wire headers, original case, in order. Host is added by the transport when absent. */
   headers: HeaderList;
   body: RequestBody | null;
+  /**
+   * Trailer fields after the body. HTTP/1.1 then frames the body chunked (an empty one when
+   * `body` is null); HTTP/2 sends them as a final HEADERS frame.
+   */
+  trailers?: RequestTrailers | null;
 }
 
 /** Upload progress, reported while the request body is written. */

@@ -181,6 +181,7 @@ export class H1Connection implements PoolableConnection {
       this.#socket,
       head,
       request.body,
+      request.trailers ?? null,
       exchange.ctx.onUpload,
       () => this.#exchange !== exchange,
     );

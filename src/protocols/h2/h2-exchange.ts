@@ -99,14 +99,19 @@ export class H2Exchange {
       );
     }
     const block = requestHeaderBlock(request.method, request.url, request.headers);
-    const stream = this.#host.session.request(block, { endStream: request.body === null });
+    const trailers = request.trailers ?? null;
+    const bodyless = request.body === null && trailers === null;
+    const stream = this.#host.session.request(block, {
+      endStream: bodyless,
+      waitForTrailers: trailers !== null,
+    });
     this.#stream = stream;
     this.#wire(stream);
-    if (request.body === null) {
+    if (bodyless) {
       this.#sentLatency = performance.now() - this.#startedAt;
       return;
     }
-    const completed = await writeH2Body(stream, request.body, this.#ctx.onUpload, () => {
+    const completed = await writeH2Body(stream, request.body, trailers, this.#ctx.onUpload, () => {
       // Upload progress counts as activity, as socket writes do for HTTP/1.1.
       this.#touch();
       return this.#settled || stream.destroyed;

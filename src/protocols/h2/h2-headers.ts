@@ -42,6 +42,24 @@ export function requestHeaderBlock(method: string, url: URL, headers: HeaderList
   return block;
 }
 
+/**
+ * A request trailer block: lowercase names, repeated names as arrays. No pseudo-headers, and
+ * the connection-specific fields are dropped as in the header block (the session already
+ * refuses them; node:http2 would throw).
+ */
+export function trailerBlock(fields: HeaderList): OutgoingHttpHeaders {
+  const block: OutgoingHttpHeaders = {};
+  for (const [rawName, value] of fields) {
+    const name = rawName.toLowerCase();
+    if (CONNECTION_SPECIFIC.has(name) || name === "te" || name.charCodeAt(0) === 58) continue;
+    const previous = block[name];
+    if (previous === undefined) block[name] = value;
+    else if (Array.isArray(previous)) previous.push(value);
+    else block[name] = [String(previous), value];
+  }
+  return block;
+}
+
 /** node:http2 raw headers (`[name, value, name, value …]`) without pseudo-headers, in wire order. */
 export function headerListFromRaw(raw: readonly string[]): HeaderList {
   const list: HeaderList = [];

@@ -5,41 +5,63 @@
  */
 import type { ClientHttp2Stream } from "node:http2";
 import { RequestException } from "../../errors/errors.ts";
-import type { RequestBody, UploadProgress } from "../../transport/transport.ts";
+import type { RequestBody, RequestTrailers, UploadProgress } from "../../transport/transport.ts";
+import { trailerBlock } from "./h2-headers.ts";
 
 type ProgressFn = ((progress: UploadProgress) => void) | null;
 
 /**
- * Sends `body` (never null: a bodyless request ends the stream with its headers) and ends the
- * stream. Resolves false when it stopped early because `isAbandoned()` said so.
+ * Sends `body` and ends the stream; with `trailers` (the stream was opened with
+ * `waitForTrailers`) their fields follow as the final HEADERS frame, a function's asked for once
+ * every body byte has been handed to the stream. A null body is allowed only with trailers.
+ * Resolves false when it stopped early because `isAbandoned()` said so.
  */
 export async function writeH2Body(
   stream: ClientHttp2Stream,
-  body: RequestBody,
+  body: RequestBody | null,
+  trailers: RequestTrailers | null,
   onUpload: ProgressFn,
   isAbandoned: () => boolean,
 ): Promise<boolean> {
-  if (body instanceof Uint8Array) {
-    stream.end(body);
-    onUpload?.({ sent: body.byteLength, total: body.byteLength, done: true });
-    return true;
-  }
-  const total = body.length;
   let sent = 0;
-  for await (const chunk of body.open()) {
+  let total: number | null = 0;
+  if (body instanceof Uint8Array) {
+    if (trailers === null) {
+      stream.end(body);
+      onUpload?.({ sent: body.byteLength, total: body.byteLength, done: true });
+      return true;
+    }
+    stream.write(body);
+    sent = total = body.byteLength;
+  } else if (body !== null) {
+    total = body.length;
+    for await (const chunk of body.open()) {
+      if (isAbandoned()) return false;
+      if (chunk.byteLength === 0) continue;
+      const ok = stream.write(chunk);
+      sent += chunk.byteLength;
+      onUpload?.({ sent, total, done: false });
+      if (!ok) await drained(stream);
+    }
     if (isAbandoned()) return false;
-    if (chunk.byteLength === 0) continue;
-    const ok = stream.write(chunk);
-    sent += chunk.byteLength;
-    onUpload?.({ sent, total, done: false });
-    if (!ok) await drained(stream);
+    if (total !== null && sent !== total) {
+      throw new RequestException(`The request body produced ${sent} bytes but declared ${total}`);
+    }
   }
-  if (isAbandoned()) return false;
-  if (total !== null && sent !== total) {
-    throw new RequestException(`The request body produced ${sent} bytes but declared ${total}`);
+  if (trailers !== null) {
+    const fields = typeof trailers === "function" ? await trailers() : trailers;
+    if (isAbandoned()) return false;
+    const block = trailerBlock(fields);
+    stream.once("wantTrailers", () => {
+      try {
+        stream.sendTrailers(block);
+      } catch (error) {
+        stream.destroy(error as Error);
+      }
+    });
   }
   stream.end();
-  onUpload?.({ sent, total: total ?? sent, done: true });
+  if (body !== null) onUpload?.({ sent, total: total ?? sent, done: true });
   return true;
 }
 
