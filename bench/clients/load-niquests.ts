@@ -1,0 +1,22 @@
+/**
+ * Loads niquests the way users run it: the built `dist/` (plain JavaScript), not the TypeScript
+ * source through tsx, whose transform adds a `__name()` call per closure created on the hot path.
+ * NIQUESTS_BENCH_SOURCE=src loads `src/` instead (the CI smoke test, which runs before a build).
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type * as Niquests from "../../src/index.ts";
+
+export type NiquestsModule = typeof Niquests;
+
+export async function loadNiquests(): Promise<NiquestsModule> {
+  if (process.env.NIQUESTS_BENCH_SOURCE === "src") return import("../../src/index.ts");
+  const dist = new URL("../../dist/index.js", import.meta.url);
+  if (!existsSync(fileURLToPath(dist))) throw new Error("dist/ is missing: run `npm run build` first");
+  return (await import(dist.href)) as NiquestsModule;
+}
+
+/** `r.httpVersion` (11, 20, …) as "1.1" or "2". */
+export function versionName(httpVersion: number): string {
+  return httpVersion % 10 === 0 ? String(httpVersion / 10) : (httpVersion / 10).toFixed(1);
+}
