@@ -39,6 +39,9 @@ export interface ClientResult {
   bytes: number;
   /** Body bytes per second over the measured time. */
   bytesPerSec: number;
+  /** CPU time (user + system) of this process per completed request, in µs: steadier than
+   * wall time when other work shares the machine. */
+  cpuUsPerRequest: number;
   /** The HTTP version of a request made after the measurement, or "?" without --proto-url. */
   httpVersion: string;
   /** burst only: resident set size before the burst, and the process's peak, in MiB. */
@@ -64,6 +67,7 @@ async function drive(client: BenchClient, plan: Plan): Promise<ClientResult> {
   let requests = 0;
   let bytes = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const stopAt = plan.durationMs === undefined ? Number.POSITIVE_INFINITY : start + plan.durationMs;
   // Count-based runs issue exactly `count`; timed runs stop issuing at the deadline.
   const more = (): boolean => (plan.count === undefined ? performance.now() < stopAt : issued < plan.count);
@@ -81,12 +85,14 @@ async function drive(client: BenchClient, plan: Plan): Promise<ClientResult> {
   };
   await Promise.all(Array.from({ length: plan.workers }, worker));
   const elapsedMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   return {
     requests,
     elapsedMs,
     rps: (requests * 1000) / elapsedMs,
     bytes,
     bytesPerSec: (bytes * 1000) / elapsedMs,
+    cpuUsPerRequest: requests === 0 ? 0 : (used.user + used.system) / requests,
     httpVersion: "?",
   };
 }
