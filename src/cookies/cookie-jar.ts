@@ -41,11 +41,21 @@ export interface NetscapeSaveOptions {
   includeSessionCookies?: boolean;
 }
 
+/** Distinct request URLs whose Cookie header is remembered at once. */
+const MEMO_LIMIT = 256;
+
 export class CookieJar implements Iterable<[string, string]> {
   readonly #jar = new ToughJar(undefined, { looseMode: true });
   /** Cookies without a domain, keyed by path then name. */
   readonly #anyHost = new Map<string, { value: string; path: string; secure: boolean }>();
   #count = 0;
+  /**
+   * Cookie header by request URL. tough-cookie's lookup costs ~10 µs (public suffix, domain
+   * permutations, IP checks) and repeats on every request; the answer only changes when the jar
+   * does or a cookie expires, so every change clears this and an entry dies with the first expiry.
+   */
+  readonly #headerMemo = new Map<string, string>();
+  #memoValidUntil = Number.POSITIVE_INFINITY;
 
   /** Builds a jar from a record of name → value (domain-less cookies) or another jar. */
   static from(input: CookieJar | Record<string, string> | null | undefined): CookieJar {
@@ -62,6 +72,7 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Sets a cookie. Without `domain` it is sent to every host. */
   set(name: string, value: string, options: CookieOptions = {}): void {
+    this.#forget();
     if (!options.domain) {
       this.#anyHost.set(`${options.path ?? "/"}\0${name}`, {
         value,
@@ -100,6 +111,7 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Removes cookies with this name (optionally narrowed by domain and path). */
   delete(name: string, filter: CookieFilter = {}): boolean {
+    this.#forget();
     let removed = false;
     for (const [key, entry] of this.#anyHost) {
       if (key.endsWith(`\0${name}`) && filter.domain === undefined) {
@@ -121,6 +133,7 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Removes every cookie, or those of one domain. */
   clear(domain?: string): void {
+    this.#forget();
     if (domain === undefined) {
       this.#anyHost.clear();
       this.#jar.removeAllCookiesSync();
@@ -173,12 +186,14 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Copies every cookie of `other` into this jar. */
   update(other: CookieJar): void {
+    this.#forget();
     for (const [key, entry] of other.#anyHost) this.#anyHost.set(key, { ...entry });
     for (const cookie of other.#toughCookies()) this.#putCookie(cookie.clone() ?? cookie);
   }
 
   /** Stores the Set-Cookie fields of a response received from `url`. Bad cookies are ignored. */
   extract(url: string, setCookies: readonly string[]): void {
+    this.#forget();
     for (const header of setCookies) {
       try {
         if (this.#jar.setCookieSync(header, url, { ignoreError: true }))
@@ -191,6 +206,18 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** The Cookie header value for a request to `url` ("" when none applies). */
   headerFor(url: string): string {
+    if (this.#count === 0 && this.#anyHost.size === 0) return "";
+    if (Date.now() >= this.#memoValidUntil) this.#forget();
+    const known = this.#headerMemo.get(url);
+    if (known !== undefined) return known;
+    const header = this.#lookup(url);
+    if (this.#headerMemo.size >= MEMO_LIMIT) this.#headerMemo.clear();
+    if (this.#headerMemo.size === 0) this.#memoValidUntil = this.#nextExpiry();
+    this.#headerMemo.set(url, header);
+    return header;
+  }
+
+  #lookup(url: string): string {
     let header = this.#count > 0 ? this.#jar.getCookieStringSync(url) : "";
     if (this.#anyHost.size > 0) {
       const { pathname, protocol } = new URL(url);
@@ -280,7 +307,24 @@ export class CookieJar implements Iterable<[string, string]> {
     return jar;
   }
 
+  /** The jar changed (or a cookie expired): cached Cookie headers are stale. */
+  #forget(): void {
+    this.#headerMemo.clear();
+    this.#memoValidUntil = Number.POSITIVE_INFINITY;
+  }
+
+  /** The first expiry among the stored cookies: the memo holds until then. */
+  #nextExpiry(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const cookie of this.#toughCookies()) {
+      const at = cookie.expiryTime();
+      if (at !== undefined && at < first) first = at;
+    }
+    return first;
+  }
+
   #putCookie(cookie: Cookie): void {
+    this.#forget();
     const domain = cookie.domain ?? "";
     const scheme = cookie.secure ? "https" : "http";
     this.#jar.setCookieSync(cookie, `${scheme}://${domain}${cookie.path ?? "/"}`, { ignoreError: true });
