@@ -51,18 +51,18 @@ function firstErrorLine(text: string): string | undefined {
 }
 
 /** Runs `bench/clients/<script>.ts` with driver flags; resolves with its JSON result line. */
-export async function runClientProcess(
+export async function runClientProcess<T = ClientResult>(
   script: string,
   flags: Record<string, string | number | undefined>,
   limitMs: number,
   extraArgs: string[] = [],
-): Promise<ClientResult> {
+): Promise<T> {
   const args = ["--import", "tsx", `bench/clients/${script}.ts`, ...extraArgs];
   for (const [name, value] of Object.entries(flags)) if (value !== undefined) args.push(`--${name}=${value}`);
   const { stdout } = await run(process.execPath, args, limitMs);
   const last = stdout.trim().split("\n").at(-1) ?? "";
   if (!last.startsWith("{")) throw new Error(`no result line from ${script}`);
-  return JSON.parse(last) as ClientResult;
+  return JSON.parse(last) as T;
 }
 
 export function hasTool(path: string): boolean {

@@ -77,7 +77,7 @@ function environment(): Record<string, string | number> {
     got: packageVersion("got"),
     axios: packageVersion("axios"),
     nginx: toolVersion("/usr/sbin/nginx", ["-v"], /nginx\/([\d.]+)/),
-    wrk: hasTool(WRK) ? toolVersion(WRK, ["-v"], /wrk ([\d.]+)/) : "missing",
+    wrk: hasTool(WRK) ? toolVersion(WRK, ["-v"], /wrk (?:debian\/)?([\d.]+)/) : "missing",
     h2load: hasTool(H2LOAD) ? toolVersion(H2LOAD, ["--version"], /nghttp2\/([\d.]+)/) : "missing",
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? "unknown",

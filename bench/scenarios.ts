@@ -195,22 +195,34 @@ function h2Scenario(nginx: BenchNginx, options: BenchOptions): Scenario {
 function featuresScenario(nginx: BenchNginx, options: BenchOptions): Scenario {
   const flags: Flags = {
     url: `${nginx.h1Url}/redirect`,
-    mode: "seq",
     duration: options.durationMs,
     warmup: options.warmupMs,
     connections: options.connections,
     "expect-bytes": TINY_BYTES,
     "proto-url": `${nginx.h1Url}/proto`,
   };
-  const variant = (on: boolean): Entry =>
-    clientEntry(`niquests-session, features ${on ? "on" : "off"}`, "niquests-features", flags, rps, options, [
-      `--variant=${on ? "on" : "off"}`,
-    ]);
+  // One process per round measures both variants, in alternating slices: both entries of a
+  // round read the same run (the first to ask starts it).
+  let shared: Promise<{ on: ClientResult; off: ClientResult }> | null = null;
+  let readers = 0;
+  const both = (): Promise<{ on: ClientResult; off: ClientResult }> => {
+    if (shared === null) {
+      const limitMs = options.warmupMs + 2 * options.durationMs + 120_000;
+      shared = runClientProcess<{ on: ClientResult; off: ClientResult }>("niquests-features", flags, limitMs);
+      readers = 0;
+    }
+    const run = shared;
+    if (++readers === 2) shared = null;
+    return run;
+  };
+  const entry = (on: boolean): Entry => ({
+    name: `niquests-session, features ${on ? "on" : "off"}`,
+    measure: async () => rps((await both())[on ? "on" : "off"]),
+  });
   return {
     id: "e",
     title: "(e) session layer: cookies + one redirect + hooks, on vs off",
-    description:
-      "One call = GET /redirect (302) then /tiny, sequential. On: a Session with two cookies in its jar, a preRequest and a response hook, following the redirect. Off: the same two requests by hand, no cookies, no hooks, Set-Cookie ignored. Calls per second.",
+    description: `One call = GET /redirect (302) then /tiny, sequential. On: a Session with two cookies in its jar, a preRequest and a response hook, following the redirect. Off: the same two requests by hand, no cookies, no hooks, Set-Cookie ignored. Both in one process per round, alternating 50 ms slices (${options.durationMs} ms each in total), so machine load hits both alike. Calls per second.`,
     spec: {
       unit: "calls/s",
       baselineLabel: "vs features off",
@@ -220,7 +232,7 @@ function featuresScenario(nginx: BenchNginx, options: BenchOptions): Scenario {
     },
     baseline: "niquests-session, features off",
     ceiling: null,
-    entries: options.clients.includes("niquests-session") ? [variant(true), variant(false)] : [],
+    entries: options.clients.includes("niquests-session") ? [entry(true), entry(false)] : [],
   };
 }
 

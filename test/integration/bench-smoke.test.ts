@@ -93,21 +93,29 @@ test("niquests-session: a streamed download counts every byte", async () => {
   assertShape(result, BIG.length);
 });
 
-test("niquests-features on: follows the redirect and sends the jar's cookies", async () => {
+test("niquests-features: both variants redirect, and only 'on' sends the jar's cookies", async () => {
   cookiesSeen.length = 0;
   const redirectsBefore = hits.get("/redirect") ?? 0;
-  const result = await run(
+  const { on, off } = await runClientProcess<{ on: ClientResult; off: ClientResult }>(
     "niquests-features",
-    { url: `${base}/redirect`, mode: "seq", "expect-bytes": TINY.length },
-    ["--variant=on"],
+    {
+      url: `${base}/redirect`,
+      duration: 200,
+      warmup: 50,
+      "expect-bytes": TINY.length,
+      "proto-url": `${base}/proto`,
+    },
+    60_000,
   );
-  assertShape(result, TINY.length);
-  assert.ok((hits.get("/redirect") ?? 0) - redirectsBefore >= result.requests);
-  assert.ok(cookiesSeen.length >= result.requests);
+  assertShape(on, TINY.length);
+  assertShape(off, TINY.length);
+  assert.ok((hits.get("/redirect") ?? 0) - redirectsBefore >= on.requests + off.requests);
+  const withCookies = cookiesSeen.filter((cookie) => cookie.includes("theme=dark"));
   assert.ok(
-    cookiesSeen.every((cookie) => cookie.includes("theme=dark")),
-    cookiesSeen[0],
+    withCookies.length >= on.requests,
+    `${withCookies.length} cookie headers for ${on.requests} calls`,
   );
+  assert.ok(cookiesSeen.length === withCookies.length, "the plain session sent cookies");
 });
 
 test("a client that gets the wrong body size fails its run", async () => {
