@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { Cookie, CookieJar as ToughJar } from "tough-cookie";
+import { createRequire } from "node:module";
+import type { Cookie, CookieJar as ToughJar } from "tough-cookie";
 import { formatNetscapeCookies, parseNetscapeCookies } from "./netscape.ts";
 
 export interface CookieOptions {
@@ -41,11 +42,24 @@ export interface NetscapeSaveOptions {
   includeSessionCookies?: boolean;
 }
 
+type Tough = typeof import("tough-cookie");
+let tough: Tough | null = null;
+
+/**
+ * tough-cookie is loaded on the first cookie that needs it (one with a domain, a Set-Cookie, a
+ * cookies.txt): importing it costs ~60 ms (its public-suffix list), most of `import "niquests"`.
+ */
+function loadTough(): Tough {
+  tough ??= createRequire(import.meta.url)("tough-cookie") as Tough;
+  return tough;
+}
+
 /** Distinct request URLs whose Cookie header is remembered at once. */
 const MEMO_LIMIT = 256;
 
 export class CookieJar implements Iterable<[string, string]> {
-  readonly #jar = new ToughJar(undefined, { looseMode: true });
+  /** Created with the first cookie that has a domain; null until then. */
+  #tough: ToughJar | null = null;
   /** Cookies without a domain, keyed by path then name. */
   readonly #anyHost = new Map<string, { value: string; path: string; secure: boolean }>();
   #count = 0;
@@ -81,7 +95,7 @@ export class CookieJar implements Iterable<[string, string]> {
       });
       return;
     }
-    const cookie = new Cookie({
+    const cookie = new (loadTough().Cookie)({
       key: name,
       value,
       domain: options.domain.replace(/^\./, ""),
@@ -124,7 +138,7 @@ export class CookieJar implements Iterable<[string, string]> {
       if (cookie.key !== name) continue;
       if (filter.domain !== undefined && cookie.domain !== filter.domain.replace(/^\./, "")) continue;
       if (filter.path !== undefined && cookie.path !== filter.path) continue;
-      this.#jar.store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
+      this.#jar().store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
       this.#count--;
       removed = true;
     }
@@ -136,13 +150,13 @@ export class CookieJar implements Iterable<[string, string]> {
     this.#forget();
     if (domain === undefined) {
       this.#anyHost.clear();
-      this.#jar.removeAllCookiesSync();
+      this.#tough?.removeAllCookiesSync();
       this.#count = 0;
       return;
     }
     for (const cookie of this.#toughCookies()) {
       if (cookie.domain !== domain.replace(/^\./, "")) continue;
-      this.#jar.store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
+      this.#jar().store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
       this.#count--;
     }
   }
@@ -196,7 +210,7 @@ export class CookieJar implements Iterable<[string, string]> {
     this.#forget();
     for (const header of setCookies) {
       try {
-        if (this.#jar.setCookieSync(header, url, { ignoreError: true }))
+        if (this.#jar().setCookieSync(header, url, { ignoreError: true }))
           this.#count = this.#toughCookies().length;
       } catch {
         // A malformed or foreign-domain Set-Cookie is dropped, as browsers do.
@@ -218,7 +232,7 @@ export class CookieJar implements Iterable<[string, string]> {
   }
 
   #lookup(url: string): string {
-    let header = this.#count > 0 ? this.#jar.getCookieStringSync(url) : "";
+    let header = this.#count > 0 ? this.#jar().getCookieStringSync(url) : "";
     if (this.#anyHost.size > 0) {
       const { pathname, protocol } = new URL(url);
       for (const [key, entry] of this.#anyHost) {
@@ -242,7 +256,7 @@ export class CookieJar implements Iterable<[string, string]> {
     const now = Date.now();
     for (const stored of parseNetscapeCookies(text)) {
       if (stored.expires !== null && stored.expires.getTime() <= now) continue;
-      const cookie = new Cookie({
+      const cookie = new (loadTough().Cookie)({
         key: stored.name,
         value: stored.value,
         domain: stored.domain,
@@ -327,14 +341,20 @@ export class CookieJar implements Iterable<[string, string]> {
     this.#forget();
     const domain = cookie.domain ?? "";
     const scheme = cookie.secure ? "https" : "http";
-    this.#jar.setCookieSync(cookie, `${scheme}://${domain}${cookie.path ?? "/"}`, { ignoreError: true });
+    this.#jar().setCookieSync(cookie, `${scheme}://${domain}${cookie.path ?? "/"}`, { ignoreError: true });
     this.#count = this.#toughCookies().length;
   }
 
+  #jar(): ToughJar {
+    this.#tough ??= new (loadTough().CookieJar)(undefined, { looseMode: true });
+    return this.#tough;
+  }
+
   #toughCookies(): Cookie[] {
+    if (this.#tough === null) return [];
     let all: Cookie[] = [];
     // MemoryCookieStore is synchronous: the callback runs before getAllCookies returns.
-    this.#jar.store.getAllCookies((error, cookies) => {
+    this.#tough.store.getAllCookies((error, cookies) => {
       // Expired cookies linger in the store until a lookup purges them: hide them here.
       if (!error && cookies) all = cookies.filter((c) => c.TTL() > 0);
     });
