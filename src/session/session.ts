@@ -96,21 +96,32 @@ export class Session {
   }
 
   /** Sends a request and resolves with its response (body loaded unless `stream: true`). */
-  async request(method: string, url: string | URL, options: RequestOptions = {}): Promise<Response> {
-    checkRequestOptions(options);
-    const request = new Request({
-      method,
-      url,
-      headers: options.headers ?? null,
-      params: options.params ?? null,
-      data: options.data ?? null,
-      json: options.json,
-      files: options.files ?? null,
-      cookies: options.cookies ?? null,
-      auth: options.auth ?? null,
-      hooks: options.hooks ?? null,
-    });
-    const prepared = await this.prepareRequest(request);
+  request(method: string, url: string | URL, options: RequestOptions = {}): Promise<Response> {
+    let request: Request;
+    let prepared: PreparedRequest;
+    try {
+      checkRequestOptions(options);
+      request = new Request({
+        method,
+        url,
+        headers: options.headers ?? null,
+        params: options.params ?? null,
+        data: options.data ?? null,
+        json: options.json,
+        files: options.files ?? null,
+        cookies: options.cookies ?? null,
+        auth: options.auth ?? null,
+        hooks: options.hooks ?? null,
+      });
+      // A subclass that overrides prepareRequest gets it called, awaited, as before.
+      if (this.prepareRequest !== Session.prototype.prepareRequest) {
+        return this.prepareRequest(request).then((p) => this.send(p, options));
+      }
+      // Preparing is synchronous: no promise and no async frame of its own on the hot path.
+      prepared = this.#prepare(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.send(prepared, options);
   }
 
@@ -138,6 +149,10 @@ export class Session {
 
   /** Merges session defaults into a Request and encodes it for the wire. */
   async prepareRequest(request: Request): Promise<PreparedRequest> {
+    return this.#prepare(request);
+  }
+
+  #prepare(request: Request): PreparedRequest {
     const prepared = prepare(request, { baseUrl: this.baseUrl, headers: this.headers, params: this.params });
     prepared.hooks = mergeHooks(this.hooks, request.hooks);
     let auth = request.auth ?? this.auth;
@@ -148,9 +163,10 @@ export class Session {
   }
 
   /** Sends a prepared request: hooks, auth, cookies, redirects. */
-  async send(prepared: PreparedRequest, options: SendOptions = {}): Promise<Response> {
-    if (this.#closed) throw new TypeError("The session is closed");
+  send(prepared: PreparedRequest, options: SendOptions = {}): Promise<Response> {
+    if (this.#closed) return Promise.reject(new TypeError("The session is closed"));
     const auth = pendingAuth.get(prepared) ?? null;
+    // sendPipeline is async: it rejects rather than throws, so no async wrapper is needed here.
     return sendPipeline(this, prepared, auth, options);
   }
 
