@@ -1,161 +1,115 @@
 /**
- * `npm run bench`: sequential and 64-concurrent tiny GETs against nginx and a node:http server,
- * every client in its own child process, client order rotating each round, side by side in one
- * run. Prints one table per scenario; see bench-options.ts for flags. Never asserts speed.
+ * `npm run bench`: the scenarios of issue 6 side by side in one run, against nginx (and a
+ * node:http server for the delayed endpoint) started here on loopback. Every client runs in its
+ * own child process, entry order rotating each round; the C tools give the ceiling. Prints one
+ * table per scenario and writes bench/RESULTS.md on a full run. Never asserts speed.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
-import { NGINX_TINY_BODY, startNginx } from "../test/peers/nginx.ts";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
 import { type PeerProcess, startPeerProcess } from "../test/peers/peer-process.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./bench-options.ts";
-import type { ClientResult } from "./clients/driver.ts";
-import { type ClientRuns, type ClientSummary, formatTable, summarize } from "./results-table.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const TINY_BYTES = Buffer.byteLength(NGINX_TINY_BODY);
-
-interface Target {
-  name: string;
-  url: string;
-  stop(): Promise<void>;
-}
-
-interface ScenarioReport {
-  server: string;
-  mode: string;
-  url: string;
-  clients: ClientSummary[];
-  rounds: Record<string, number[]>;
-}
-
-async function startTargets(names: string[]): Promise<Target[]> {
-  const targets: Target[] = [];
-  try {
-    for (const name of names) {
-      if (name === "nginx") {
-        const nginx = await startNginx();
-        if (nginx === null) throw new Error("nginx is not installed: run `bash scripts/install-peers.sh`");
-        targets.push({ name, url: `${nginx.url}/tiny`, stop: () => nginx.stop() });
-      } else {
-        const server: PeerProcess = await startPeerProcess({
-          name: "node-http-server",
-          command: process.execPath,
-          args: (port) => ["--import", "tsx", "bench/servers/node-http-server.ts", String(port)],
-          cwd: ROOT,
-          readiness: { kind: "http", path: "/tiny" },
-        });
-        targets.push({ name, url: `http://127.0.0.1:${server.port}/tiny`, stop: () => server.stop() });
-      }
-    }
-    return targets;
-  } catch (error) {
-    await Promise.all(targets.map((target) => target.stop()));
-    throw error;
-  }
-}
-
-/** Runs one client process for one round; resolves with its result or a one-line error. */
-function runClient(client: string, url: string, mode: string, options: BenchOptions): Promise<ClientResult> {
-  const args = [
-    "--import",
-    "tsx",
-    `bench/clients/${client}.ts`,
-    `--url=${url}`,
-    `--mode=${mode}`,
-    `--duration=${options.durationMs}`,
-    `--warmup=${options.warmupMs}`,
-    `--concurrency=${options.concurrency}`,
-    `--connections=${options.connections}`,
-    `--expect-bytes=${TINY_BYTES}`,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const limit = setTimeout(() => child.kill("SIGKILL"), options.warmupMs + options.durationMs + 60_000);
-    child.once("error", reject);
-    child.once("close", (code, signal) => {
-      clearTimeout(limit);
-      const last = stdout.trim().split("\n").at(-1) ?? "";
-      if (code === 0 && last.startsWith("{")) {
-        resolve(JSON.parse(last) as ClientResult);
-        return;
-      }
-      reject(new Error(firstErrorLine(stderr) ?? `exited with ${signal ?? `code ${code}`}`));
-    });
-  });
-}
-
-function firstErrorLine(stderr: string): string | undefined {
-  const lines = stderr.split("\n").map((line) => line.trim());
-  const line = lines.find((l) => /^\w*Error\b|^Error \[|error:/i.test(l)) ?? lines.find((l) => l !== "");
-  if (line === undefined) return undefined;
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
-}
-
-async function runScenario(target: Target, mode: string, options: BenchOptions): Promise<ScenarioReport> {
-  const runs: ClientRuns[] = options.clients.map((client) => ({ client, rps: [], error: undefined }));
-  for (let round = 0; round < options.rounds; round++) {
-    // Rotate the order each round so no client always runs first (cold CPU) or last.
-    const order = runs.map((_, i) => runs[(i + round) % runs.length]!);
-    for (const run of order) {
-      if (run.error !== undefined) continue;
-      try {
-        const result = await runClient(run.client, target.url, mode, options);
-        run.rps.push(result.rps);
-        progress(`  round ${round + 1}/${options.rounds} ${run.client}: ${Math.round(result.rps)} req/s`);
-      } catch (error) {
-        run.error = error instanceof Error ? error.message : String(error);
-        progress(`  round ${round + 1}/${options.rounds} ${run.client}: n/a (${run.error})`);
-      }
-    }
-  }
-  return {
-    server: target.name,
-    mode,
-    url: target.url,
-    clients: summarize(runs),
-    rounds: Object.fromEntries(runs.map((run) => [run.client, run.rps])),
-  };
-}
-
-function describeMode(mode: string, options: BenchOptions): string {
-  return mode === "seq" ? "sequential" : `${options.concurrency} concurrent`;
-}
-
-function environment(): Record<string, string | number> {
-  const version = (path: string): string => {
-    try {
-      return (JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as { version: string })
-        .version;
-    } catch {
-      return "unknown";
-    }
-  };
-  // nginx -v prints its version on stderr.
-  const nginxVersion = spawnSync("/usr/sbin/nginx", ["-v"], { encoding: "utf8" });
-  const nginx = nginxVersion.stderr?.trim().replace(/^nginx version: /, "") || "unknown";
-  return {
-    node: process.version,
-    undici: version("../node_modules/undici/package.json"),
-    nginx,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? "unknown",
-  };
-}
+import { H2LOAD, hasTool, ROOT, WRK } from "./child-runs.ts";
+import { type RunRecord, type ScenarioReport, writeResultsMarkdown } from "./results-markdown.ts";
+import { type EntryRuns, formatTable, summarize } from "./results-table.ts";
+import { type BenchServers, buildScenarios, type Scenario } from "./scenarios.ts";
+import { type BenchNginx, startBenchNginx } from "./servers/nginx-bench.ts";
+import { checkTargets, formatTargets } from "./targets.ts";
 
 // With --json on stdout, everything human-readable goes to stderr.
 let out: (text: string) => void = (text) => process.stdout.write(`${text}\n`);
 function progress(text: string): void {
   process.stderr.write(`${text}\n`);
+}
+
+async function runScenario(scenario: Scenario, options: BenchOptions): Promise<ScenarioReport> {
+  const runs: EntryRuns[] = scenario.entries.map((entry) => ({
+    name: entry.name,
+    values: [],
+    versions: [],
+    extras: [],
+    error: undefined,
+  }));
+  for (let round = 0; round < options.rounds; round++) {
+    // Rotate the order each round so no entry always runs first (cold CPU) or last.
+    for (let k = 0; k < runs.length; k++) {
+      const i = (k + round) % runs.length;
+      const run = runs[i]!;
+      if (run.error !== undefined) continue;
+      try {
+        const m = await scenario.entries[i]!.measure();
+        run.values.push(m.value);
+        run.versions.push(m.version);
+        if (m.extra !== undefined) run.extras.push(m.extra);
+        progress(
+          `  round ${round + 1}/${options.rounds} ${run.name}: ${m.value.toFixed(1)} ${scenario.spec.unit}`,
+        );
+      } catch (error) {
+        run.error = error instanceof Error ? error.message : String(error);
+        progress(`  round ${round + 1}/${options.rounds} ${run.name}: n/a (${run.error})`);
+      }
+    }
+  }
+  return { scenario, summaries: summarize(runs, scenario.baseline, scenario.ceiling) };
+}
+
+function packageVersion(name: string): string {
+  try {
+    const path = join(ROOT, "node_modules", name, "package.json");
+    return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function toolVersion(command: string, args: string[], pattern: RegExp): string {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  return pattern.exec(`${result.stdout ?? ""}${result.stderr ?? ""}`)?.[1] ?? "unknown";
+}
+
+function environment(): Record<string, string | number> {
+  const self = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  return {
+    node: process.version,
+    niquests: self.version,
+    undici: packageVersion("undici"),
+    got: packageVersion("got"),
+    axios: packageVersion("axios"),
+    nginx: toolVersion("/usr/sbin/nginx", ["-v"], /nginx\/([\d.]+)/),
+    wrk: hasTool(WRK) ? toolVersion(WRK, ["-v"], /wrk (?:debian\/)?([\d.]+)/) : "missing",
+    h2load: hasTool(H2LOAD) ? toolVersion(H2LOAD, ["--version"], /nghttp2\/([\d.]+)/) : "missing",
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+  };
+}
+
+async function startServers(
+  options: BenchOptions,
+): Promise<{ servers: BenchServers; stop(): Promise<void> }> {
+  const nginx: BenchNginx = await startBenchNginx();
+  let node: PeerProcess | null = null;
+  if (options.scenarios.includes("f") || options.servers.includes("node-http")) {
+    try {
+      node = await startPeerProcess({
+        name: "node-http-server",
+        command: process.execPath,
+        args: (port) => ["--import", "tsx", "bench/servers/node-http-server.ts", String(port)],
+        cwd: ROOT,
+        readiness: { kind: "http", path: "/tiny" },
+      });
+    } catch (error) {
+      await nginx.stop();
+      throw error;
+    }
+  }
+  return {
+    servers: { nginx, node: node === null ? null : `http://127.0.0.1:${node.port}` },
+    async stop() {
+      await Promise.all([nginx.stop(), node?.stop()]);
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -166,42 +120,71 @@ async function main(): Promise<void> {
   }
   const options = parsed;
   if (options.json === "-") out = (text) => process.stderr.write(`${text}\n`);
+  if (!existsSync(join(ROOT, "dist", "index.js"))) {
+    throw new Error(
+      "dist/ is missing: `npm run bench` builds it; with `node bench/run.ts` run `npm run build` first",
+    );
+  }
+  const missingTools = [WRK, H2LOAD].filter((tool) => !hasTool(tool));
+  if (missingTools.length > 0) {
+    out(
+      `note: ${missingTools.join(", ")} missing, so no ceiling: run \`bash scripts/install-bench-tools.sh\``,
+    );
+  }
+  const started = performance.now();
+  const loadBefore = loadavg();
   const env = environment();
   out(
-    `niquests bench: tiny GET (${TINY_BYTES}-byte body), ${options.rounds} rounds × ${options.durationMs} ms ` +
-      `per client (+${options.warmupMs} ms warm-up), ${options.connections} connections per client`,
+    `niquests bench: ${options.rounds} rounds × ${options.durationMs} ms (+${options.warmupMs} ms warm-up)${options.quick ? ", --quick" : ""}`,
   );
   out(
     Object.entries(env)
       .map(([key, value]) => `${key} ${value}`)
       .join(", "),
   );
-  const targets = await startTargets(options.servers);
+  out(`load average ${loadBefore.map((v) => v.toFixed(2)).join(" / ")}`);
+  const { servers, stop } = await startServers(options);
   const reports: ScenarioReport[] = [];
   try {
-    for (const target of targets) {
-      for (const mode of options.modes) {
-        progress(`${target.name} / ${describeMode(mode, options)} ...`);
-        const report = await runScenario(target, mode, options);
-        reports.push(report);
-        out(
-          `\n${formatTable(`${target.name} ${target.url}: ${describeMode(mode, options)} GETs`, report.clients)}`,
-        );
-      }
+    for (const scenario of buildScenarios(servers, options)) {
+      progress(`${scenario.title} ...`);
+      const report = await runScenario(scenario, options);
+      reports.push(report);
+      out(`\n${formatTable(scenario.title, scenario.spec, report.summaries)}`);
     }
   } finally {
-    await Promise.all(targets.map((target) => target.stop()));
+    await stop();
+  }
+  const targets = checkTargets(new Map(reports.map((r) => [r.scenario.id, r.summaries])));
+  out(`\nTargets (ratios of medians in this run):\n${formatTargets(targets).join("\n")}`);
+  const record: RunRecord = {
+    date: new Date().toISOString(),
+    durationS: (performance.now() - started) / 1000,
+    environment: env,
+    loadBefore,
+    loadAfter: loadavg(),
+    options,
+    reports,
+    targets,
+  };
+  out(`\nfinished in ${Math.round(record.durationS)} s`);
+  if (options.results !== undefined) {
+    writeResultsMarkdown(options.results, record);
+    out(`results written to ${options.results}`);
   }
   if (options.json !== undefined) {
     const json = JSON.stringify(
-      { date: new Date().toISOString(), environment: env, options, reports },
+      {
+        ...record,
+        reports: reports.map((r) => ({ id: r.scenario.id, title: r.scenario.title, summaries: r.summaries })),
+      },
       null,
       2,
     );
     if (options.json === "-") process.stdout.write(`${json}\n`);
     else {
       writeFileSync(options.json, `${json}\n`);
-      out(`\nJSON written to ${options.json}`);
+      out(`JSON written to ${options.json}`);
     }
   }
 }

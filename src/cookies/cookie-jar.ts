@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { Cookie, CookieJar as ToughJar } from "tough-cookie";
+import { createRequire } from "node:module";
+import type { Cookie, CookieJar as ToughJar } from "tough-cookie";
 import { formatNetscapeCookies, parseNetscapeCookies } from "./netscape.ts";
 
 export interface CookieOptions {
@@ -41,11 +42,34 @@ export interface NetscapeSaveOptions {
   includeSessionCookies?: boolean;
 }
 
+type Tough = typeof import("tough-cookie");
+let tough: Tough | null = null;
+
+/**
+ * tough-cookie is loaded on the first cookie that needs it (one with a domain, a Set-Cookie, a
+ * cookies.txt): importing it costs ~60 ms (its public-suffix list), most of `import "niquests"`.
+ */
+function loadTough(): Tough {
+  tough ??= createRequire(import.meta.url)("tough-cookie") as Tough;
+  return tough;
+}
+
+/** Distinct request URLs whose Cookie header is remembered at once. */
+const MEMO_LIMIT = 256;
+
 export class CookieJar implements Iterable<[string, string]> {
-  readonly #jar = new ToughJar(undefined, { looseMode: true });
+  /** Created with the first cookie that has a domain; null until then. */
+  #tough: ToughJar | null = null;
   /** Cookies without a domain, keyed by path then name. */
   readonly #anyHost = new Map<string, { value: string; path: string; secure: boolean }>();
   #count = 0;
+  /**
+   * Cookie header by request URL. tough-cookie's lookup costs ~10 µs (public suffix, domain
+   * permutations, IP checks) and repeats on every request; the answer only changes when the jar
+   * does or a cookie expires, so every change clears this and an entry dies with the first expiry.
+   */
+  readonly #headerMemo = new Map<string, string>();
+  #memoValidUntil = Number.POSITIVE_INFINITY;
 
   /** Builds a jar from a record of name → value (domain-less cookies) or another jar. */
   static from(input: CookieJar | Record<string, string> | null | undefined): CookieJar {
@@ -62,6 +86,7 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Sets a cookie. Without `domain` it is sent to every host. */
   set(name: string, value: string, options: CookieOptions = {}): void {
+    this.#forget();
     if (!options.domain) {
       this.#anyHost.set(`${options.path ?? "/"}\0${name}`, {
         value,
@@ -70,7 +95,7 @@ export class CookieJar implements Iterable<[string, string]> {
       });
       return;
     }
-    const cookie = new Cookie({
+    const cookie = new (loadTough().Cookie)({
       key: name,
       value,
       domain: options.domain.replace(/^\./, ""),
@@ -100,6 +125,7 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Removes cookies with this name (optionally narrowed by domain and path). */
   delete(name: string, filter: CookieFilter = {}): boolean {
+    this.#forget();
     let removed = false;
     for (const [key, entry] of this.#anyHost) {
       if (key.endsWith(`\0${name}`) && filter.domain === undefined) {
@@ -112,7 +138,7 @@ export class CookieJar implements Iterable<[string, string]> {
       if (cookie.key !== name) continue;
       if (filter.domain !== undefined && cookie.domain !== filter.domain.replace(/^\./, "")) continue;
       if (filter.path !== undefined && cookie.path !== filter.path) continue;
-      this.#jar.store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
+      this.#jar().store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
       this.#count--;
       removed = true;
     }
@@ -121,15 +147,16 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Removes every cookie, or those of one domain. */
   clear(domain?: string): void {
+    this.#forget();
     if (domain === undefined) {
       this.#anyHost.clear();
-      this.#jar.removeAllCookiesSync();
+      this.#tough?.removeAllCookiesSync();
       this.#count = 0;
       return;
     }
     for (const cookie of this.#toughCookies()) {
       if (cookie.domain !== domain.replace(/^\./, "")) continue;
-      this.#jar.store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
+      this.#jar().store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, () => {});
       this.#count--;
     }
   }
@@ -173,15 +200,17 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** Copies every cookie of `other` into this jar. */
   update(other: CookieJar): void {
+    this.#forget();
     for (const [key, entry] of other.#anyHost) this.#anyHost.set(key, { ...entry });
     for (const cookie of other.#toughCookies()) this.#putCookie(cookie.clone() ?? cookie);
   }
 
   /** Stores the Set-Cookie fields of a response received from `url`. Bad cookies are ignored. */
   extract(url: string, setCookies: readonly string[]): void {
+    this.#forget();
     for (const header of setCookies) {
       try {
-        if (this.#jar.setCookieSync(header, url, { ignoreError: true }))
+        if (this.#jar().setCookieSync(header, url, { ignoreError: true }))
           this.#count = this.#toughCookies().length;
       } catch {
         // A malformed or foreign-domain Set-Cookie is dropped, as browsers do.
@@ -191,7 +220,19 @@ export class CookieJar implements Iterable<[string, string]> {
 
   /** The Cookie header value for a request to `url` ("" when none applies). */
   headerFor(url: string): string {
-    let header = this.#count > 0 ? this.#jar.getCookieStringSync(url) : "";
+    if (this.#count === 0 && this.#anyHost.size === 0) return "";
+    if (Date.now() >= this.#memoValidUntil) this.#forget();
+    const known = this.#headerMemo.get(url);
+    if (known !== undefined) return known;
+    const header = this.#lookup(url);
+    if (this.#headerMemo.size >= MEMO_LIMIT) this.#headerMemo.clear();
+    if (this.#headerMemo.size === 0) this.#memoValidUntil = this.#nextExpiry();
+    this.#headerMemo.set(url, header);
+    return header;
+  }
+
+  #lookup(url: string): string {
+    let header = this.#count > 0 ? this.#jar().getCookieStringSync(url) : "";
     if (this.#anyHost.size > 0) {
       const { pathname, protocol } = new URL(url);
       for (const [key, entry] of this.#anyHost) {
@@ -215,7 +256,7 @@ export class CookieJar implements Iterable<[string, string]> {
     const now = Date.now();
     for (const stored of parseNetscapeCookies(text)) {
       if (stored.expires !== null && stored.expires.getTime() <= now) continue;
-      const cookie = new Cookie({
+      const cookie = new (loadTough().Cookie)({
         key: stored.name,
         value: stored.value,
         domain: stored.domain,
@@ -280,17 +321,40 @@ export class CookieJar implements Iterable<[string, string]> {
     return jar;
   }
 
+  /** The jar changed (or a cookie expired): cached Cookie headers are stale. */
+  #forget(): void {
+    this.#headerMemo.clear();
+    this.#memoValidUntil = Number.POSITIVE_INFINITY;
+  }
+
+  /** The first expiry among the stored cookies: the memo holds until then. */
+  #nextExpiry(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const cookie of this.#toughCookies()) {
+      const at = cookie.expiryTime();
+      if (at !== undefined && at < first) first = at;
+    }
+    return first;
+  }
+
   #putCookie(cookie: Cookie): void {
+    this.#forget();
     const domain = cookie.domain ?? "";
     const scheme = cookie.secure ? "https" : "http";
-    this.#jar.setCookieSync(cookie, `${scheme}://${domain}${cookie.path ?? "/"}`, { ignoreError: true });
+    this.#jar().setCookieSync(cookie, `${scheme}://${domain}${cookie.path ?? "/"}`, { ignoreError: true });
     this.#count = this.#toughCookies().length;
   }
 
+  #jar(): ToughJar {
+    this.#tough ??= new (loadTough().CookieJar)(undefined, { looseMode: true });
+    return this.#tough;
+  }
+
   #toughCookies(): Cookie[] {
+    if (this.#tough === null) return [];
     let all: Cookie[] = [];
     // MemoryCookieStore is synchronous: the callback runs before getAllCookies returns.
-    this.#jar.store.getAllCookies((error, cookies) => {
+    this.#tough.store.getAllCookies((error, cookies) => {
       // Expired cookies linger in the store until a lookup purges them: hide them here.
       if (!error && cookies) all = cookies.filter((c) => c.TTL() > 0);
     });

@@ -65,4 +65,35 @@ describe("CookieJar", () => {
     assert.deepEqual(other.toJSON(), { a: "1", b: "2", c: "3" });
     assert.ok(other.list().find((c) => c.name === "c")?.expires instanceof Date);
   });
+  test("a remembered Cookie header follows every change to the jar", () => {
+    const jar = new CookieJar();
+    jar.set("a", "1", { domain: "memo.test" });
+    assert.equal(jar.headerFor("http://memo.test/"), "a=1");
+    jar.set("b", "2", { domain: "memo.test" });
+    assert.equal(jar.headerFor("http://memo.test/"), "a=1; b=2");
+    jar.extract("http://memo.test/", ["c=3; Path=/"]);
+    assert.equal(jar.headerFor("http://memo.test/"), "a=1; b=2; c=3");
+    jar.delete("a");
+    assert.equal(jar.headerFor("http://memo.test/"), "b=2; c=3");
+    jar.set("any", "4");
+    assert.equal(jar.headerFor("http://memo.test/"), "b=2; c=3; any=4");
+    const other = new CookieJar();
+    other.set("d", "5", { domain: "memo.test" });
+    jar.update(other);
+    assert.match(jar.headerFor("http://memo.test/"), /d=5/);
+    jar.clear("memo.test");
+    assert.equal(jar.headerFor("http://memo.test/"), "any=4");
+    jar.clear();
+    assert.equal(jar.headerFor("http://memo.test/"), "");
+  });
+
+  test("a remembered Cookie header drops a cookie once it expires", async () => {
+    const jar = new CookieJar();
+    jar.set("keep", "1", { domain: "memo.test" });
+    jar.set("brief", "2", { domain: "memo.test", expires: Date.now() + 80 });
+    assert.equal(jar.headerFor("http://memo.test/"), "keep=1; brief=2");
+    assert.equal(jar.headerFor("http://memo.test/"), "keep=1; brief=2");
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(jar.headerFor("http://memo.test/"), "keep=1");
+  });
 });

@@ -164,7 +164,15 @@ export class H1Connection implements PoolableConnection {
       }
       this.#parser.expect(request.method);
       this.#armTimeout(true);
-      this.#send(exchange).catch((error: unknown) => this.#fail(error));
+      const send = (): void => {
+        if (this.#exchange !== exchange) return;
+        this.#send(exchange).catch((error: unknown) => this.#fail(error));
+      };
+      // A reused connection writes on the next check phase, as undici does: a FIN or reset the
+      // server sent while it idled is read first (the request then fails as stale and is retried
+      // on a new connection), and the write comes after every socket read of this loop turn.
+      if (this.#served > 0) setImmediate(send);
+      else send();
     });
   }
 
