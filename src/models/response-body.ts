@@ -52,8 +52,28 @@ export class ResponseBody {
     if (this.#content !== null) return Promise.resolve(this.#content);
     if (this.#consumed)
       return Promise.reject(new StreamConsumedError("The response body was already streamed"));
-    this.#loading ??= this.#readAll();
+    if (this.#loading === null) {
+      // A small body that already arrived whole (the common case) needs no async read loop.
+      const buffered = this.#raw!.readBuffered?.(this.#encoding === null ? Infinity : SYNC_DECODE_LIMIT);
+      if (buffered) return this.#loadBuffered(buffered);
+      this.#loading = this.#readAll();
+    }
     return this.#loading;
+  }
+
+  #loadBuffered(chunks: Uint8Array[]): Promise<Uint8Array> {
+    let total = 0;
+    for (const chunk of chunks) total += chunk.byteLength;
+    const body = concat(chunks, total);
+    const decoder = this.#decoder();
+    try {
+      this.#content = decoder ? decoder.decode(body) : body;
+    } catch (error) {
+      decoder?.destroy();
+      this.#consumed = true;
+      return Promise.reject(error);
+    }
+    return Promise.resolve(this.#content);
   }
 
   async #readAll(): Promise<Uint8Array> {

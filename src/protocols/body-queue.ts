@@ -118,6 +118,15 @@ export class BodyQueue implements ResponseBodyStream {
     });
   }
 
+  readBuffered(maxBytes: number): Uint8Array[] | null {
+    if (!this.#ended || this.#failed || this.#cancelled || this.#buffered > maxBytes) return null;
+    const chunks = this.#head === 0 ? this.#chunks : this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#buffered = 0;
+    return chunks;
+  }
+
   cancel(): void {
     if (this.#cancelled) return;
     this.#cancelled = true;

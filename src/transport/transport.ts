@@ -82,6 +82,11 @@ export interface ResponseBodyStream extends AsyncIterable<Uint8Array> {
   readonly complete: boolean;
   /** Stops reading; an unfinished body costs the connection (it is closed, not reused). */
   cancel(): void;
+  /**
+   * Optional fast path: when the body already ended cleanly with at most `maxBytes` buffered,
+   * takes every chunk at once (later reads see the end); otherwise null and nothing changes.
+   */
+  readBuffered?(maxBytes: number): Uint8Array[] | null;
 }
 
 /** What a transport knows about the connection a response came over. */
