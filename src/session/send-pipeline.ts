@@ -39,7 +39,7 @@ export async function sendPipeline(
   const hooks = initial.hooks;
   // Hooks that run unawaited (progress, 1xx) report failures here: the call then rejects.
   const failure = needsFailureSignal(hooks) ? new AbortController() : null;
-  const signal = combine([options.signal ?? null, deadline?.signal ?? null, failure?.signal ?? null]);
+  const signal = combine(options.signal ?? null, deadline?.signal ?? null, failure?.signal ?? null);
   const retry = RetryConfiguration.from(options.retries ?? session.retries, DEFAULT_RETRIES);
   const maxRedirects = Math.min(session.maxRedirects, retry.redirect ?? Number.POSITIVE_INFINITY);
   let request = initial;
@@ -176,7 +176,9 @@ function needsFailureSignal(hooks: HookTable): boolean {
   return hooks.onUpload.length + hooks.onDownload.length + hooks.earlyResponse.length > 0;
 }
 
-function combine(signals: Array<AbortSignal | null>): AbortSignal | null {
+function combine(...signals: Array<AbortSignal | null>): AbortSignal | null {
+  // The common case (no signal, no total timeout, no unawaited hooks) allocates nothing more.
+  if (signals[0] === null && signals[1] === null && signals[2] === null) return null;
   const present = signals.filter((s): s is AbortSignal => s !== null);
   if (present.length <= 1) return present[0] ?? null;
   return AbortSignal.any(present);

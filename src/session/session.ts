@@ -111,22 +111,35 @@ export class Session {
     return this.#track(this.#request(method, url, options));
   }
 
-  async #request(method: string, url: string | URL, options: RequestOptions): Promise<Response> {
-    checkRequestOptions(options);
-    const request = new Request({
-      method,
-      url,
-      headers: options.headers ?? null,
-      params: options.params ?? null,
-      data: options.data ?? null,
-      json: options.json,
-      files: options.files ?? null,
-      cookies: options.cookies ?? null,
-      auth: options.auth ?? null,
-      hooks: options.hooks ?? null,
-    });
-    const prepared = await this.prepareRequest(request);
-    return this.#send(prepared, options);
+  /** Not async: one promise per call, not one per layer (the request hot path). */
+  #request(method: string, url: string | URL, options: RequestOptions): Promise<Response> {
+    let request: Request;
+    try {
+      checkRequestOptions(options);
+      request = new Request({
+        method,
+        url,
+        headers: options.headers ?? null,
+        params: options.params ?? null,
+        data: options.data ?? null,
+        json: options.json,
+        files: options.files ?? null,
+        cookies: options.cookies ?? null,
+        auth: options.auth ?? null,
+        hooks: options.hooks ?? null,
+      });
+      // A subclass may override prepareRequest (sync or async): then it runs, awaited.
+      if (this.prepareRequest !== Session.prototype.prepareRequest) {
+        return Promise.resolve(this.prepareRequest(request)).then((prepared) =>
+          this.#send(prepared, options),
+        );
+      }
+      const [prepared, auth] = this.#prepare(request);
+      if (this.#closed) throw new TypeError("The session is closed");
+      return sendPipeline(this, prepared, auth, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -173,13 +186,18 @@ export class Session {
 
   /** Merges session defaults into a Request and encodes it for the wire. */
   async prepareRequest(request: Request): Promise<PreparedRequest> {
+    const [prepared, auth] = this.#prepare(request);
+    pendingAuth.set(prepared, auth);
+    return prepared;
+  }
+
+  #prepare(request: Request): [PreparedRequest, AuthBase | AuthFunction | null] {
     const prepared = prepare(request, { baseUrl: this.baseUrl, headers: this.headers, params: this.params });
     prepared.hooks = mergeHooks(this.hooks, request.hooks);
     let auth = request.auth ?? this.auth;
     // netrc ranks below explicit auth and above a hand-set Authorization header (Requests).
     if (auth === null && this.trustEnv) auth = cachedNetrc(prepared.parsedUrl());
-    pendingAuth.set(prepared, auth === null ? null : toAuth(auth));
-    return prepared;
+    return [prepared, auth === null ? null : toAuth(auth)];
   }
 
   /** Sends a prepared request: hooks, auth, cookies, redirects. */
@@ -187,8 +205,8 @@ export class Session {
     return this.#track(this.#send(prepared, options));
   }
 
-  async #send(prepared: PreparedRequest, options: SendOptions): Promise<Response> {
-    if (this.#closed) throw new TypeError("The session is closed");
+  #send(prepared: PreparedRequest, options: SendOptions): Promise<Response> {
+    if (this.#closed) return Promise.reject(new TypeError("The session is closed"));
     const auth = pendingAuth.get(prepared) ?? null;
     return sendPipeline(this, prepared, auth, options);
   }
