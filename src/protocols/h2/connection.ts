@@ -213,7 +213,15 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
     return new Promise<TransportResponse>((resolve, reject) => {
       const exchange = new H2Exchange(this, request, ctx, resolve, reject);
       this.#exchanges.add(exchange);
-      exchange.start().catch((error: unknown) => exchange.abandon(error));
+      let started: Promise<void> | undefined;
+      try {
+        started = exchange.start();
+      } catch (error) {
+        // As when start() was async: the failure lands after request() returned.
+        queueMicrotask(() => exchange.abandon(error));
+        return;
+      }
+      started?.catch((error: unknown) => exchange.abandon(error));
     });
   }
 

@@ -86,13 +86,24 @@ export class H2Exchange {
     return this.#body !== null;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Opens the stream and sends the request. Synchronous (undefined) for the common case, no
+   * preSend hook and no body; a promise when a hook or the body upload has to be awaited.
+   */
+  start(): Promise<void> | undefined {
+    if (this.#ctx.beforeSend) return this.#startAfterHook(this.#ctx.beforeSend);
+    return this.#open();
+  }
+
+  async #startAfterHook(beforeSend: NonNullable<TransportContext["beforeSend"]>): Promise<void> {
+    const headers = await beforeSend(this.#host.info(null));
+    if (this.#settled) return;
+    if (headers) this.#request.headers = keepHost(this.#request.headers, headers);
+    await this.#open();
+  }
+
+  #open(): Promise<void> | undefined {
     const request = this.#request;
-    if (this.#ctx.beforeSend) {
-      const headers = await this.#ctx.beforeSend(this.#host.info(null));
-      if (this.#settled) return;
-      if (headers) request.headers = keepHost(request.headers, headers);
-    }
     if (!this.#host.acceptsStreams()) {
       throw new UnprocessedRequestError(
         "The connection stopped taking requests (GOAWAY) before this one was sent",
@@ -104,9 +115,13 @@ export class H2Exchange {
     this.#wire(stream);
     if (request.body === null) {
       this.#sentLatency = performance.now() - this.#startedAt;
-      return;
+      return undefined;
     }
-    const completed = await writeH2Body(stream, request.body, this.#ctx.onUpload, () => {
+    return this.#sendBody(stream, request.body);
+  }
+
+  async #sendBody(stream: ClientHttp2Stream, body: NonNullable<TransportRequest["body"]>): Promise<void> {
+    const completed = await writeH2Body(stream, body, this.#ctx.onUpload, () => {
       // Upload progress counts as activity, as socket writes do for HTTP/1.1.
       this.#touch();
       return this.#settled || stream.destroyed;
