@@ -192,8 +192,12 @@ export class Session {
   }
 
   #prepare(request: Request): [PreparedRequest, AuthBase | AuthFunction | null] {
-    const prepared = prepare(request, { baseUrl: this.baseUrl, headers: this.headers, params: this.params });
-    prepared.hooks = mergeHooks(this.hooks, request.hooks);
+    const prepared = prepare(request, {
+      baseUrl: this.baseUrl,
+      headers: this.headers,
+      params: this.params,
+      hooks: [this.hooks, request.hooks],
+    });
     let auth = request.auth ?? this.auth;
     // netrc ranks below explicit auth and above a hand-set Authorization header (Requests).
     if (auth === null && this.trustEnv) auth = cachedNetrc(prepared.parsedUrl());
