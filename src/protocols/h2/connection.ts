@@ -61,6 +61,8 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
   #deadlineTimer: NodeJS.Timeout | null = null;
   #deadlineAt = Number.POSITIVE_INFINITY;
   #expireTimer: NodeJS.Timeout | null = null;
+  /** The session keeps the process alive (it has work). */
+  #refed = false;
   /** Called when the connection can take requests again, or is gone (the pool drops it). */
   onRelease: (conn: H2Connection) => void = () => {};
 
@@ -322,12 +324,17 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
 
   #busy(): void {
     this.#clearTimers();
-    if (!this.session.destroyed) this.session.ref();
+    // Once per busy spell, not per stream: ref() goes through node's socket proxy.
+    if (!this.#refed && !this.session.destroyed) {
+      this.#refed = true;
+      this.session.ref();
+    }
   }
 
   #idle(): void {
     this.#idleSince = Date.now();
     this.#clearTimers();
+    this.#refed = false;
     this.session.unref();
     const { keepaliveDelay, keepaliveIdleWindow } = this.#options;
     if (keepaliveDelay !== null) {
