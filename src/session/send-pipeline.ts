@@ -79,14 +79,18 @@ export async function sendPipeline(
   const stream = options.stream ?? session.stream;
   const allowRedirects = options.allowRedirects ?? true;
   try {
-    request = await dispatchHooks("preRequest", hooks.preRequest, initial);
+    // dispatchHooks returns the value itself when there are no hooks: awaiting it would still
+    // cost a microtask per request.
+    const prepared = dispatchHooks("preRequest", hooks.preRequest, initial);
+    request = prepared instanceof Promise ? await prepared : prepared;
     if (auth) request = await applyAuth(auth, request);
     const history: Response[] = [];
     let authRounds = 0;
     let response: Response;
     for (;;) {
       response = await withRetries(session, request, hop, new RetryState(retry));
-      response = await dispatchHooks("response", hooks.response, response);
+      const hooked = dispatchHooks("response", hooks.response, response);
+      response = hooked instanceof Promise ? await hooked : hooked;
       response.history = history.slice();
       const answer =
         authRounds < MAX_AUTH_ROUNDS && auth && typeof auth !== "function" && auth.handleResponse
