@@ -12,7 +12,7 @@ import type {
   TransportRequest,
   TransportResponse,
 } from "../../transport/transport.ts";
-import { BodyQueue } from "../body-queue.ts";
+import { BodyQueue, type BodyQueueHooks } from "../body-queue.ts";
 import type { HeaderList } from "../events.ts";
 import { headerListFromRaw, requestHeaderBlock, statusFromRaw } from "./h2-headers.ts";
 import { UnprocessedRequestError } from "./unprocessed-request-error.ts";
@@ -37,7 +37,7 @@ export interface ExchangeHost {
   scheduleDeadline(at: number): void;
 }
 
-export class H2Exchange {
+export class H2Exchange implements BodyQueueHooks {
   readonly #host: ExchangeHost;
   readonly #request: TransportRequest;
   readonly #ctx: TransportContext;
@@ -156,7 +156,7 @@ export class H2Exchange {
       });
     }
     stream.on("response", (_headers: http2.IncomingHttpHeaders, _flags: number, raw: string[]) =>
-      this.#onResponse(stream, raw),
+      this.#onResponse(raw),
     );
     stream.on("data", (chunk: Buffer) => {
       this.#touch();
@@ -180,17 +180,10 @@ export class H2Exchange {
     stream.on("close", () => this.#onClose(stream));
   }
 
-  #onResponse(stream: ClientHttp2Stream, raw: string[]): void {
+  #onResponse(raw: string[]): void {
     if (this.#settled) return;
-    const body = new BodyQueue({
-      pause: () => stream.pause(),
-      resume: () => stream.resume(),
-      waiting: (waiting) => {
-        this.#waiting = waiting;
-        this.#arm(waiting);
-      },
-      cancel: () => this.#fail(null, NGHTTP2_CANCEL),
-    });
+    // The exchange is the queue's hooks object: no four closures per response.
+    const body = new BodyQueue(this);
     this.#body = body;
     this.#arm(false);
     this.#resolve({
@@ -201,6 +194,21 @@ export class H2Exchange {
       body,
       connInfo: this.#host.info(this.#sentLatency),
     });
+  }
+
+  // BodyQueueHooks, called by this exchange's body queue.
+  pause(): void {
+    this.#stream?.pause();
+  }
+  resume(): void {
+    this.#stream?.resume();
+  }
+  waiting(waiting: boolean): void {
+    this.#waiting = waiting;
+    this.#arm(waiting);
+  }
+  cancel(): void {
+    this.#fail(null, NGHTTP2_CANCEL);
   }
 
   /** Silence counts only while we wait: for the head, or for body bytes the consumer asked for. */
