@@ -286,18 +286,31 @@ function transportFlags(options: SessionOptions): Partial<HttpTransportOptions> 
  * netrc credentials per host, looked up at most once a second: the file check costs system
  * calls that have no place on every request. Keyed by the variables that locate the file.
  */
-let netrcMemo: { key: string; at: number; hosts: Map<string, [string, string] | null> } | null = null;
+let netrcMemo: {
+  netrc: string | undefined;
+  home: string | undefined;
+  at: number;
+  hosts: Map<string, [string, string] | null>;
+} | null = null;
 
 function cachedNetrc(url: URL): [string, string] | null {
-  const key = `${process.env.NETRC ?? ""}\0${process.env.HOME ?? ""}`;
+  // Compared as they are: building a key string from them cost more than the two env reads.
+  const netrc = process.env.NETRC;
+  const home = process.env.HOME;
   const now = Date.now();
-  if (netrcMemo === null || netrcMemo.key !== key || now - netrcMemo.at > 1000) {
-    netrcMemo = { key, at: now, hosts: new Map() };
+  if (
+    netrcMemo === null ||
+    netrcMemo.netrc !== netrc ||
+    netrcMemo.home !== home ||
+    now - netrcMemo.at > 1000
+  ) {
+    netrcMemo = { netrc, home, at: now, hosts: new Map() };
   }
-  let found = netrcMemo.hosts.get(url.hostname);
+  const host = url.hostname;
+  let found = netrcMemo.hosts.get(host);
   if (found === undefined) {
     found = netrcAuth(url);
-    netrcMemo.hosts.set(url.hostname, found);
+    netrcMemo.hosts.set(host, found);
   }
   return found;
 }
