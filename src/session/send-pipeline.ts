@@ -91,7 +91,8 @@ export async function sendPipeline(
       response = await withRetries(session, request, hop, new RetryState(retry));
       const hooked = dispatchHooks("response", hooks.response, response);
       response = hooked instanceof Promise ? await hooked : hooked;
-      response.history = history.slice();
+      // A response starts with its own empty history: copy only when there is one.
+      if (history.length > 0 || response.history.length > 0) response.history = history.slice();
       const answer =
         authRounds < MAX_AUTH_ROUNDS && auth && typeof auth !== "function" && auth.handleResponse
           ? await auth.handleResponse(response, request)
