@@ -53,27 +53,39 @@ export class ResponseBody {
     if (this.#consumed)
       return Promise.reject(new StreamConsumedError("The response body was already streamed"));
     if (this.#loading === null) {
-      // A small body that already arrived whole (the common case) needs no async read loop.
-      const buffered = this.#raw!.readBuffered?.(this.#encoding === null ? Infinity : SYNC_DECODE_LIMIT);
-      if (buffered) return this.#loadBuffered(buffered);
-      this.#loading = this.#readAll();
+      // One promise for the whole body instead of a read loop (two awaited reads for a tiny one).
+      const collect = this.#raw!.collect?.(this.#encoding === null ? Infinity : SYNC_DECODE_LIMIT);
+      this.#loading = collect ? this.#loadCollected(collect) : this.#readAll();
     }
     return this.#loading;
   }
 
-  #loadBuffered(chunks: Uint8Array[]): Promise<Uint8Array> {
-    let total = 0;
-    for (const chunk of chunks) total += chunk.byteLength;
-    const body = concat(chunks, total);
-    const decoder = this.#decoder();
-    try {
-      this.#content = decoder ? decoder.decode(body) : body;
-    } catch (error) {
-      decoder?.destroy();
-      this.#consumed = true;
-      return Promise.reject(error);
-    }
-    return Promise.resolve(this.#content);
+  /** The whole body from collect(), or the read loop once it grew past the one-call decode limit. */
+  #loadCollected(collect: Promise<Uint8Array[] | null>): Promise<Uint8Array> {
+    return collect.then(
+      (chunks) => {
+        if (chunks === null) return this.#readAll();
+        let total = 0;
+        for (const chunk of chunks) total += chunk.byteLength;
+        const body = concat(chunks, total);
+        const decoder = this.#decoder();
+        try {
+          this.#content = decoder ? decoder.decode(body) : body;
+        } catch (error) {
+          decoder?.destroy();
+          this.#loading = null;
+          this.#consumed = true;
+          throw error;
+        }
+        return this.#content;
+      },
+      (error: unknown) => {
+        this.#raw!.cancel();
+        this.#loading = null;
+        this.#consumed = true;
+        throw error;
+      },
+    );
   }
 
   async #readAll(): Promise<Uint8Array> {
