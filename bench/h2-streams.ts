@@ -21,6 +21,8 @@ interface Result {
   requests: number;
   elapsedMs: number;
   rps: number;
+  /** Client process CPU time (user + system) per request, in µs: far less load-sensitive than rps. */
+  cpuUsPerRequest: number;
 }
 
 /** One batch: `streams` concurrent GETs, each body read to its end. */
@@ -111,6 +113,7 @@ async function child(
   const warmUntil = performance.now() + Math.min(500, durationMs / 4);
   while (performance.now() < warmUntil) await client.batch();
   let requests = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const stopAt = start + durationMs;
   while (performance.now() < stopAt) {
@@ -118,8 +121,10 @@ async function child(
     requests += streams;
   }
   const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
   await client.close();
-  const result: Result = { requests, elapsedMs, rps: (requests / elapsedMs) * 1000 };
+  const cpuUsPerRequest = (cpu.user + cpu.system) / requests;
+  const result: Result = { requests, elapsedMs, rps: (requests / elapsedMs) * 1000, cpuUsPerRequest };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -176,6 +181,7 @@ async function main(): Promise<void> {
   if (!nginx) throw new Error("nginx is not installed (apt package nginx-light)");
   const rounds = Number(values.rounds);
   const runs = new Map<ClientName, number[]>(CLIENTS.map((c) => [c, []]));
+  const cpuRuns = new Map<ClientName, number[]>(CLIENTS.map((c) => [c, []]));
   try {
     for (let round = 0; round < rounds; round++) {
       // Rotate the order each round.
@@ -183,7 +189,10 @@ async function main(): Promise<void> {
       for (const name of order) {
         const result = await runChild(name, nginx.url, pki.ca.certPath, streams, durationMs);
         runs.get(name)!.push(result.rps);
-        process.stderr.write(`round ${round + 1}/${rounds} ${name}: ${result.rps.toFixed(0)} req/s\n`);
+        cpuRuns.get(name)!.push(result.cpuUsPerRequest);
+        process.stderr.write(
+          `round ${round + 1}/${rounds} ${name}: ${result.rps.toFixed(0)} req/s, ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req\n`,
+        );
       }
     }
   } finally {
@@ -194,15 +203,19 @@ async function main(): Promise<void> {
   console.log(
     `\n${streams} concurrent streams of GET /tiny on one h2 connection (nginx, TLS), ${rounds} rounds × ${durationMs} ms`,
   );
-  console.log("client        median req/s   runs                                  vs node:http2");
+  const baseCpu = median(cpuRuns.get("node:http2")!);
+  console.log(
+    "client        median req/s   runs                                  vs node:http2   CPU µs/req (median)   vs node:http2",
+  );
   for (const name of CLIENTS) {
     const list = runs.get(name)!;
     const m = median(list);
+    const cpu = median(cpuRuns.get(name)!);
+    const runsText = list.map((v) => v.toFixed(0)).join(" ");
+    const ratio = `${(m / base).toFixed(2)}×`;
+    const cpuRatio = `${(cpu / baseCpu).toFixed(2)}×`;
     console.log(
-      `${name.padEnd(13)} ${m.toFixed(0).padStart(12)}   ${list
-        .map((v) => v.toFixed(0))
-        .join(" ")
-        .padEnd(37)} ${(m / base).toFixed(2)}×`,
+      `${name.padEnd(13)} ${m.toFixed(0).padStart(12)}   ${runsText.padEnd(37)} ${ratio.padEnd(15)} ${cpu.toFixed(1).padStart(19)}   ${cpuRatio}`,
     );
   }
 }

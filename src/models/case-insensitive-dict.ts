@@ -29,6 +29,9 @@ const SCAN_MAX_LOOKUPS = 16;
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
+/** The list {@link CaseInsensitiveDict.fromList} hands its constructor (set just before, cleared by it). */
+let adopted: HeaderList | null = null;
+
 function join(values: readonly string[]): string {
   return values.length === 1 ? values[0]! : values.join(", ");
 }
@@ -60,6 +63,12 @@ export class CaseInsensitiveDict implements Iterable<[string, string]> {
   #scans = 0;
 
   constructor(init?: CaseInsensitiveDictInit | null) {
+    if (adopted !== null) {
+      // fromList: take the wire list over, no index Map made only to be dropped.
+      this.#wire = adopted;
+      adopted = null;
+      return;
+    }
     if (init == null) {
       this.#index = new Map();
       return;
@@ -86,10 +95,8 @@ export class CaseInsensitiveDict implements Iterable<[string, string]> {
    * taken over: the caller must not mutate it afterwards.
    */
   static fromList(list: HeaderList): CaseInsensitiveDict {
-    const dict = new CaseInsensitiveDict();
-    dict.#index = null;
-    dict.#wire = list;
-    return dict;
+    adopted = list;
+    return new CaseInsensitiveDict();
   }
 
   #map(): Map<string, Entry> {

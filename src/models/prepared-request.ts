@@ -12,7 +12,7 @@ export class PreparedRequest {
   method = "GET";
   /** Absolute URL, query string included. */
   url = "";
-  headers: CaseInsensitiveDict = new CaseInsensitiveDict();
+  headers: CaseInsensitiveDict;
   /** Encoded body: bytes, or a stream body (see `StreamBody`), or null. */
   body: RequestBody | null = null;
   /**
@@ -20,12 +20,18 @@ export class PreparedRequest {
    * the body is out; null for none. Checked again before each send.
    */
   trailers: CaseInsensitiveDict | TrailersFunction | null = null;
-  hooks: HookTable = emptyHooks();
+  hooks: HookTable;
   /** Cookies given for this request only; re-applied on each redirect hop, never stored. */
   requestCookies: Record<string, string> | null = null;
   /** The connection this request goes over, once one is chosen (set before preSend hooks). */
   connInfo: ConnectionInfo | null = null;
   #parsed: URL | null = null;
+
+  /** Headers and hooks may be handed over (the session's prepare builds its own anyway). */
+  constructor(headers?: CaseInsensitiveDict, hooks?: HookTable) {
+    this.headers = headers ?? new CaseInsensitiveDict();
+    this.hooks = hooks ?? emptyHooks();
+  }
 
   /** Sets the URL from a parsed URL, keeping the parse for the transport. */
   setUrl(url: URL): void {
@@ -41,14 +47,12 @@ export class PreparedRequest {
 
   /** A shallow copy with its own headers (a redirect changes headers, not the original). */
   copy(): PreparedRequest {
-    const copy = new PreparedRequest();
+    const copy = new PreparedRequest(this.headers.copy(), this.hooks);
     copy.method = this.method;
     copy.url = this.url;
     copy.#parsed = this.#parsed;
-    copy.headers = this.headers.copy();
     copy.body = this.body;
     copy.trailers = typeof this.trailers === "function" ? this.trailers : (this.trailers?.copy() ?? null);
-    copy.hooks = this.hooks;
     copy.requestCookies = this.requestCookies;
     return copy;
   }

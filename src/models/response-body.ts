@@ -52,8 +52,40 @@ export class ResponseBody {
     if (this.#content !== null) return Promise.resolve(this.#content);
     if (this.#consumed)
       return Promise.reject(new StreamConsumedError("The response body was already streamed"));
-    this.#loading ??= this.#readAll();
+    if (this.#loading === null) {
+      // One promise for the whole body instead of a read loop (two awaited reads for a tiny one).
+      const collect = this.#raw!.collect?.(this.#encoding === null ? Infinity : SYNC_DECODE_LIMIT);
+      this.#loading = collect ? this.#loadCollected(collect) : this.#readAll();
+    }
     return this.#loading;
+  }
+
+  /** The whole body from collect(), or the read loop once it grew past the one-call decode limit. */
+  #loadCollected(collect: Promise<Uint8Array[] | null>): Promise<Uint8Array> {
+    return collect.then(
+      (chunks) => {
+        if (chunks === null) return this.#readAll();
+        let total = 0;
+        for (const chunk of chunks) total += chunk.byteLength;
+        const body = concat(chunks, total);
+        const decoder = this.#decoder();
+        try {
+          this.#content = decoder ? decoder.decode(body) : body;
+        } catch (error) {
+          decoder?.destroy();
+          this.#loading = null;
+          this.#consumed = true;
+          throw error;
+        }
+        return this.#content;
+      },
+      (error: unknown) => {
+        this.#raw!.cancel();
+        this.#loading = null;
+        this.#consumed = true;
+        throw error;
+      },
+    );
   }
 
   async #readAll(): Promise<Uint8Array> {

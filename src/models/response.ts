@@ -209,9 +209,10 @@ export class Response {
   }
 
   /** Reads the whole body (decoded) into memory; then `content`/`text`/`json()` work. */
-  async load(): Promise<this> {
-    await this.#body.load();
-    return this;
+  load(): Promise<this> {
+    // Not async: a body already loaded (the usual case by now) costs no extra microtasks.
+    const loading = this.#body.load();
+    return this.#body.loaded !== null ? Promise.resolve(this) : loading.then(() => this);
   }
 
   /** Decoded body chunks; strings when `decodeUnicode` is set. */

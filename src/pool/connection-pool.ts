@@ -109,6 +109,27 @@ export class ConnectionPool<C extends PoolableConnection> {
     // An aborted signal never fires "abort" again: a queued waiter would hang forever.
     if (signal?.aborted) return Promise.reject(signal.reason);
     const pool = this.#originPool(key);
+    const pooled = this.#takeFrom(pool);
+    if (pooled !== null) return Promise.resolve(pooled);
+    // A handshake in flight to a multiplexed origin will likely serve this request too.
+    if ((pool.multiplexed ?? expectMultiplexed) && pool.connecting > 0) {
+      return this.#wait(pool, create, signal, true);
+    }
+    if (pool.size < this.#limit(pool)) return this.#create(pool, create, signal);
+    return this.#wait(pool, create, signal, false);
+  }
+
+  /**
+   * The synchronous half of {@link acquire}: an available pooled connection, claimed, or null
+   * (then call `acquire`). Saves the hot path a promise and a microtask per request.
+   */
+  take(key: string, signal: AbortSignal | null): C | null {
+    if (this.#closed || signal?.aborted || !this.#origins.has(key)) return null;
+    return this.#takeFrom(this.#originPool(key));
+  }
+
+  /** An available connection (most recently used first, its socket is the warmest), claimed. */
+  #takeFrom(pool: OriginPool<C>): C | null {
     const now = Date.now();
     const list = pool.connections;
     for (let i = list.length - 1; i >= 0; i--) {
@@ -120,15 +141,10 @@ export class ConnectionPool<C extends PoolableConnection> {
       }
       if (conn.isAvailable()) {
         conn.claim();
-        return Promise.resolve(conn);
+        return conn;
       }
     }
-    // A handshake in flight to a multiplexed origin will likely serve this request too.
-    if ((pool.multiplexed ?? expectMultiplexed) && pool.connecting > 0) {
-      return this.#wait(pool, create, signal, true);
-    }
-    if (pool.size < this.#limit(pool)) return this.#create(pool, create, signal);
-    return this.#wait(pool, create, signal, false);
+    return null;
   }
 
   #wait(

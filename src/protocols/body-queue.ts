@@ -31,6 +31,12 @@ export class BodyQueue implements ResponseBodyStream {
   #paused = false;
   #cancelled = false;
   #pending: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void } | null = null;
+  /** A collect() waiting for the end; it buffers instead of pausing, up to its `maxBytes`. */
+  #collector: {
+    resolve: (chunks: Uint8Array[] | null) => void;
+    reject: (error: unknown) => void;
+    maxBytes: number;
+  } | null = null;
   #hooks: BodyQueueHooks;
   trailers: HeaderList = EMPTY;
 
@@ -58,6 +64,12 @@ export class BodyQueue implements ResponseBodyStream {
     }
     this.#chunks.push(chunk);
     this.#buffered += chunk.byteLength;
+    const collector = this.#collector;
+    if (collector !== null) {
+      // The collector takes everything at the end; past its limit it hands over to read().
+      if (this.#buffered > collector.maxBytes) this.#settleCollector("null");
+      else return;
+    }
     if (!this.#paused && this.#buffered > HIGH_WATER_MARK) {
       this.#paused = true;
       this.#hooks.pause();
@@ -69,6 +81,7 @@ export class BodyQueue implements ResponseBodyStream {
     if (this.#cancelled) return;
     if (trailers) this.trailers = trailers;
     this.#ended = true;
+    if (this.#settleCollector("chunks")) return;
     const pending = this.#pending;
     if (pending && this.#head === this.#chunks.length) {
       this.#pending = null;
@@ -82,6 +95,7 @@ export class BodyQueue implements ResponseBodyStream {
     this.#error = error;
     this.#failed = true;
     this.#ended = true;
+    if (this.#settleCollector("error")) return;
     const pending = this.#pending;
     if (pending) {
       this.#pending = null;
@@ -91,6 +105,7 @@ export class BodyQueue implements ResponseBodyStream {
   }
 
   read(): Promise<Uint8Array | null> {
+    if (this.#collector) return Promise.reject(new Error("Concurrent reads on one response body"));
     if (this.#head < this.#chunks.length) {
       const chunk = this.#chunks[this.#head]!;
       this.#chunks[this.#head++] = EMPTY_CHUNK;
@@ -118,18 +133,59 @@ export class BodyQueue implements ResponseBodyStream {
     });
   }
 
+  collect(maxBytes: number): Promise<Uint8Array[] | null> {
+    if (this.#pending || this.#collector) {
+      return Promise.reject(new Error("Concurrent reads on one response body"));
+    }
+    if (this.#failed) return Promise.reject(this.#error);
+    if (this.#buffered > maxBytes) return Promise.resolve(null);
+    if (this.#ended || this.#cancelled) return Promise.resolve(this.#takeAll());
+    return new Promise((resolve, reject) => {
+      this.#collector = { resolve, reject, maxBytes };
+      if (this.#paused) {
+        this.#paused = false;
+        this.#hooks.resume();
+      }
+      this.#hooks.waiting(true);
+    });
+  }
+
+  /** Settles a pending collect() with `chunks` (or its error); true when there was one. */
+  #settleCollector(outcome: "chunks" | "null" | "error"): boolean {
+    const collector = this.#collector;
+    if (collector === null) return false;
+    this.#collector = null;
+    this.#hooks.waiting(false);
+    if (outcome === "error") collector.reject(this.#error);
+    else collector.resolve(outcome === "chunks" ? this.#takeAll() : null);
+    return true;
+  }
+
+  #takeAll(): Uint8Array[] {
+    const chunks = this.#head === 0 ? this.#chunks : this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#buffered = 0;
+    return chunks;
+  }
+
   cancel(): void {
     if (this.#cancelled) return;
     this.#cancelled = true;
+    // A collect() in flight gets what arrived so far, as a reader would have.
+    const collector = this.#collector;
+    this.#collector = null;
+    const collected = collector ? this.#takeAll() : null;
     this.#chunks.length = 0;
     this.#head = 0;
     this.#buffered = 0;
     const pending = this.#pending;
     this.#pending = null;
     // Every waiting(true) gets its waiting(false), or a read timeout stays armed.
-    if (pending) this.#hooks.waiting(false);
+    if (pending || collector) this.#hooks.waiting(false);
     if (!this.#ended) this.#hooks.cancel();
     pending?.resolve(null);
+    collector?.resolve(collected);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {

@@ -80,7 +80,10 @@ function cookieHeader(jar: CookieJar, request: PreparedRequest): string {
 }
 
 function withHost(list: Array<[string, string]>, url: URL): Array<[string, string]> {
-  for (const [name] of list) if (name.length === 4 && name.toLowerCase() === "host") return list;
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]![0];
+    if (name.length === 4 && name.toLowerCase() === "host") return list;
+  }
   // A Unix socket path is no host name: servers behind one expect a plain name.
   list.unshift(["Host", url.protocol === "http+unix:" ? "localhost" : url.host]);
   return list;

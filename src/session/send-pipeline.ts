@@ -39,7 +39,7 @@ export async function sendPipeline(
   const hooks = initial.hooks;
   // Hooks that run unawaited (progress, 1xx) report failures here: the call then rejects.
   const failure = needsFailureSignal(hooks) ? new AbortController() : null;
-  const signal = combine([options.signal ?? null, deadline?.signal ?? null, failure?.signal ?? null]);
+  const signal = combine(options.signal ?? null, deadline?.signal ?? null, failure?.signal ?? null);
   const retry = RetryConfiguration.from(options.retries ?? session.retries, DEFAULT_RETRIES);
   const maxRedirects = Math.min(session.maxRedirects, retry.redirect ?? Number.POSITIVE_INFINITY);
   let request = initial;
@@ -79,15 +79,20 @@ export async function sendPipeline(
   const stream = options.stream ?? session.stream;
   const allowRedirects = options.allowRedirects ?? true;
   try {
-    request = await dispatchHooks("preRequest", hooks.preRequest, initial);
+    // dispatchHooks returns the value itself when there are no hooks: awaiting it would still
+    // cost a microtask per request.
+    const prepared = dispatchHooks("preRequest", hooks.preRequest, initial);
+    request = prepared instanceof Promise ? await prepared : prepared;
     if (auth) request = await applyAuth(auth, request);
     const history: Response[] = [];
     let authRounds = 0;
     let response: Response;
     for (;;) {
       response = await withRetries(session, request, hop, new RetryState(retry));
-      response = await dispatchHooks("response", hooks.response, response);
-      response.history = history.slice();
+      const hooked = dispatchHooks("response", hooks.response, response);
+      response = hooked instanceof Promise ? await hooked : hooked;
+      // A response starts with its own empty history: copy only when there is one.
+      if (history.length > 0 || response.history.length > 0) response.history = history.slice();
       const answer =
         authRounds < MAX_AUTH_ROUNDS && auth && typeof auth !== "function" && auth.handleResponse
           ? await auth.handleResponse(response, request)
@@ -176,7 +181,9 @@ function needsFailureSignal(hooks: HookTable): boolean {
   return hooks.onUpload.length + hooks.onDownload.length + hooks.earlyResponse.length > 0;
 }
 
-function combine(signals: Array<AbortSignal | null>): AbortSignal | null {
+function combine(...signals: Array<AbortSignal | null>): AbortSignal | null {
+  // The common case (no signal, no total timeout, no unawaited hooks) allocates nothing more.
+  if (signals[0] === null && signals[1] === null && signals[2] === null) return null;
   const present = signals.filter((s): s is AbortSignal => s !== null);
   if (present.length <= 1) return present[0] ?? null;
   return AbortSignal.any(present);

@@ -111,23 +111,36 @@ export class Session {
     return this.#track(this.#request(method, url, options));
   }
 
-  async #request(method: string, url: string | URL, options: RequestOptions): Promise<Response> {
-    checkRequestOptions(options);
-    const request = new Request({
-      method,
-      url,
-      headers: options.headers ?? null,
-      trailers: options.trailers ?? null,
-      params: options.params ?? null,
-      data: options.data ?? null,
-      json: options.json,
-      files: options.files ?? null,
-      cookies: options.cookies ?? null,
-      auth: options.auth ?? null,
-      hooks: options.hooks ?? null,
-    });
-    const prepared = await this.prepareRequest(request);
-    return this.#send(prepared, options);
+  /** Not async: one promise per call, not one per layer (the request hot path). */
+  #request(method: string, url: string | URL, options: RequestOptions): Promise<Response> {
+    let request: Request;
+    try {
+      checkRequestOptions(options);
+      request = new Request({
+        method,
+        url,
+        headers: options.headers ?? null,
+        trailers: options.trailers ?? null,
+        params: options.params ?? null,
+        data: options.data ?? null,
+        json: options.json,
+        files: options.files ?? null,
+        cookies: options.cookies ?? null,
+        auth: options.auth ?? null,
+        hooks: options.hooks ?? null,
+      });
+      // A subclass may override prepareRequest (sync or async): then it runs, awaited.
+      if (this.prepareRequest !== Session.prototype.prepareRequest) {
+        return Promise.resolve(this.prepareRequest(request)).then((prepared) =>
+          this.#send(prepared, options),
+        );
+      }
+      const [prepared, auth] = this.#prepare(request);
+      if (this.#closed) throw new TypeError("The session is closed");
+      return sendPipeline(this, prepared, auth, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -174,17 +187,22 @@ export class Session {
 
   /** Merges session defaults into a Request and encodes it for the wire. */
   async prepareRequest(request: Request): Promise<PreparedRequest> {
-    return this.#prepare(request);
+    const [prepared, auth] = this.#prepare(request);
+    pendingAuth.set(prepared, auth);
+    return prepared;
   }
 
-  #prepare(request: Request): PreparedRequest {
-    const prepared = prepare(request, { baseUrl: this.baseUrl, headers: this.headers, params: this.params });
-    prepared.hooks = mergeHooks(this.hooks, request.hooks);
+  #prepare(request: Request): [PreparedRequest, AuthBase | AuthFunction | null] {
+    const prepared = prepare(request, {
+      baseUrl: this.baseUrl,
+      headers: this.headers,
+      params: this.params,
+      hooks: [this.hooks, request.hooks],
+    });
     let auth = request.auth ?? this.auth;
     // netrc ranks below explicit auth and above a hand-set Authorization header (Requests).
     if (auth === null && this.trustEnv) auth = cachedNetrc(prepared.parsedUrl());
-    pendingAuth.set(prepared, auth === null ? null : toAuth(auth));
-    return prepared;
+    return [prepared, auth === null ? null : toAuth(auth)];
   }
 
   /** Sends a prepared request: hooks, auth, cookies, redirects. */
@@ -192,8 +210,8 @@ export class Session {
     return this.#track(this.#send(prepared, options));
   }
 
-  async #send(prepared: PreparedRequest, options: SendOptions): Promise<Response> {
-    if (this.#closed) throw new TypeError("The session is closed");
+  #send(prepared: PreparedRequest, options: SendOptions): Promise<Response> {
+    if (this.#closed) return Promise.reject(new TypeError("The session is closed"));
     const auth = pendingAuth.get(prepared) ?? null;
     // sendPipeline is async: it rejects rather than throws, so no async wrapper is needed here.
     return sendPipeline(this, prepared, auth, options);
@@ -271,15 +289,31 @@ function transportFlags(options: SessionOptions): Partial<HttpTransportOptions> 
  * calls, and even reading NETRC and HOME from process.env (a call into C++ each) cost ~2% of a
  * request's CPU. A change to the file or to those variables is seen within a second.
  */
-let netrcMemo: { at: number; hosts: Map<string, [string, string] | null> } | null = null;
+let netrcMemo: {
+  netrc: string | undefined;
+  home: string | undefined;
+  at: number;
+  hosts: Map<string, [string, string] | null>;
+} | null = null;
 
 function cachedNetrc(url: URL): [string, string] | null {
+  // Compared as they are: building a key string from them cost more than the two env reads.
+  const netrc = process.env.NETRC;
+  const home = process.env.HOME;
   const now = Date.now();
-  if (netrcMemo === null || now - netrcMemo.at > 1000) netrcMemo = { at: now, hosts: new Map() };
-  let found = netrcMemo.hosts.get(url.hostname);
+  if (
+    netrcMemo === null ||
+    netrcMemo.netrc !== netrc ||
+    netrcMemo.home !== home ||
+    now - netrcMemo.at > 1000
+  ) {
+    netrcMemo = { netrc, home, at: now, hosts: new Map() };
+  }
+  const host = url.hostname;
+  let found = netrcMemo.hosts.get(host);
   if (found === undefined) {
     found = netrcAuth(url);
-    netrcMemo.hosts.set(url.hostname, found);
+    netrcMemo.hosts.set(host, found);
   }
   return found;
 }

@@ -11,6 +11,7 @@ import type { TLSSocket } from "node:tls";
 import {
   connectionClosedChannel,
   connectionConnectedChannel,
+  requestEndChannel,
   requestErrorChannel,
   requestHeadersChannel,
   requestStartChannel,
@@ -96,7 +97,21 @@ export class HttpTransport implements Transport {
     });
   }
 
-  async handle(request: TransportRequest, ctx: TransportContext): Promise<TransportResponse> {
+  handle(request: TransportRequest, ctx: TransportContext): Promise<TransportResponse> {
+    // Nobody listens (the usual case): no wrapping async frame. A subscriber that arrives while
+    // this request is in flight sees the next requests, as it would miss this one's start.
+    if (
+      !requestStartChannel.hasSubscribers &&
+      !requestHeadersChannel.hasSubscribers &&
+      !requestErrorChannel.hasSubscribers &&
+      !requestEndChannel.hasSubscribers
+    ) {
+      return this.#handle(request, ctx);
+    }
+    return this.#observed(request, ctx);
+  }
+
+  async #observed(request: TransportRequest, ctx: TransportContext): Promise<TransportResponse> {
     if (requestStartChannel.hasSubscribers) requestStartChannel.publish({ request });
     try {
       const response = await this.#handle(request, ctx);
@@ -115,11 +130,13 @@ export class HttpTransport implements Transport {
     const create = (): Promise<Connection> => this.#connect(target, ctx, create);
     let unprocessedReplays = 0;
     for (let attempt = 0; ; attempt++) {
-      let conn: Connection;
-      try {
-        conn = await this.#pool.acquire(target.key, create, ctx.signal, target.expectMultiplexed);
-      } catch (error) {
-        throw isAbortReason(error, ctx) ? error : mapError(error, "connect");
+      let conn = this.#pool.take(target.key, ctx.signal);
+      if (conn === null) {
+        try {
+          conn = await this.#pool.acquire(target.key, create, ctx.signal, target.expectMultiplexed);
+        } catch (error) {
+          throw isAbortReason(error, ctx) ? error : mapError(error, "connect");
+        }
       }
       try {
         return await conn.request(request, ctx);

@@ -94,6 +94,12 @@ export interface ResponseBodyStream extends AsyncIterable<Uint8Array> {
   readonly complete: boolean;
   /** Stops reading; an unfinished body costs the connection (it is closed, not reused). */
   cancel(): void;
+  /**
+   * Optional fast path for reading a whole body: resolves with every chunk once the body ended
+   * (later reads see the end), or with null as soon as more than `maxBytes` are buffered (they
+   * stay queued for `read()`). Rejects as `read()` would.
+   */
+  collect?(maxBytes: number): Promise<Uint8Array[] | null>;
 }
 
 /** What a transport knows about the connection a response came over. */

@@ -61,6 +61,8 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
   #deadlineTimer: NodeJS.Timeout | null = null;
   #deadlineAt = Number.POSITIVE_INFINITY;
   #expireTimer: NodeJS.Timeout | null = null;
+  /** The session keeps the process alive (it has work). */
+  #refed = false;
   /** Called when the connection can take requests again, or is gone (the pool drops it). */
   onRelease: (conn: H2Connection) => void = () => {};
 
@@ -213,7 +215,15 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
     return new Promise<TransportResponse>((resolve, reject) => {
       const exchange = new H2Exchange(this, request, ctx, resolve, reject);
       this.#exchanges.add(exchange);
-      exchange.start().catch((error: unknown) => exchange.abandon(error));
+      let started: Promise<void> | undefined;
+      try {
+        started = exchange.start();
+      } catch (error) {
+        // As when start() was async: the failure lands after request() returned.
+        queueMicrotask(() => exchange.abandon(error));
+        return;
+      }
+      started?.catch((error: unknown) => exchange.abandon(error));
     });
   }
 
@@ -314,12 +324,17 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
 
   #busy(): void {
     this.#clearTimers();
-    if (!this.session.destroyed) this.session.ref();
+    // Once per busy spell, not per stream: ref() goes through node's socket proxy.
+    if (!this.#refed && !this.session.destroyed) {
+      this.#refed = true;
+      this.session.ref();
+    }
   }
 
   #idle(): void {
     this.#idleSince = Date.now();
     this.#clearTimers();
+    this.#refed = false;
     this.session.unref();
     const { keepaliveDelay, keepaliveIdleWindow } = this.#options;
     if (keepaliveDelay !== null) {
