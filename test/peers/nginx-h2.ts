@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { nginxPreamble } from "./nginx.ts";
 import { missingExecutables, reportMissing, startPeerProcess } from "./peer-process.ts";
 import type { TestPki } from "./pki.ts";
 
@@ -80,21 +81,7 @@ export async function startNginxH2(options: NginxH2Options): Promise<NginxH2Peer
 }
 
 function config(dir: string, port: number, options: NginxH2Options): string {
-  const user = process.getuid?.() === 0 ? "user root;" : "";
-  const temp = (kind: string): string => join(dir, `${kind}_temp`);
-  return `
-${user}
-worker_processes ${options.workerProcesses ?? 1};
-pid ${join(dir, "nginx.pid")};
-error_log stderr warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${temp("client_body")};
-  proxy_temp_path ${temp("proxy")};
-  fastcgi_temp_path ${temp("fastcgi")};
-  uwsgi_temp_path ${temp("uwsgi")};
-  scgi_temp_path ${temp("scgi")};
+  return `${nginxPreamble(dir, options.workerProcesses ?? 1)}
   default_type application/octet-stream;
   sendfile on;
   keepalive_requests 100000;

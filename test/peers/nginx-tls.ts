@@ -8,6 +8,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { nginxPreamble } from "./nginx.ts";
 import { freePort, missingExecutables, reportMissing, startPeerProcess } from "./peer-process.ts";
 import type { CertFiles, TestPki } from "./pki.ts";
 
@@ -111,8 +112,6 @@ function config(
   [chainPath, intermediateChainPath]: [string, string],
   ports: Record<TlsServerName, number>,
 ): string {
-  const user = process.getuid?.() === 0 ? "user root;" : "";
-  const temp = (kind: string): string => join(dir, `${kind}_temp`);
   const certs: Record<TlsServerName, CertFiles> = {
     ec: pki.leaf,
     rsa: pki.rsaLeaf,
@@ -146,19 +145,7 @@ function config(
     location = /big { alias ${join(dir, "big.bin")}; }
   }`;
   }).join("\n");
-  return `
-${user}
-worker_processes 1;
-pid ${join(dir, "nginx.pid")};
-error_log stderr warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${temp("client_body")};
-  proxy_temp_path ${temp("proxy")};
-  fastcgi_temp_path ${temp("fastcgi")};
-  uwsgi_temp_path ${temp("uwsgi")};
-  scgi_temp_path ${temp("scgi")};
+  return `${nginxPreamble(dir, 1, 256)}
   keepalive_timeout 65;
   server {
     listen 127.0.0.1:${port};

@@ -67,23 +67,31 @@ export async function startNginx(options: NginxOptions = {}): Promise<NginxPeer 
   return { url: `http://127.0.0.1:${peer.port}`, port: peer.port, stop: () => peer.stop() };
 }
 
-function nginxConfig(dir: string, port: number, options: NginxOptions): string {
-  // As root, workers would drop to www-data and could not read our 0700 temp dir.
+/**
+ * The top of every nginx.conf the peers write: runs in the foreground-friendly layout of `dir`
+ * (pid, temp dirs), logs errors to stderr, and opens the `http {` block for the caller to fill
+ * and close. As root, workers would drop to www-data and could not read our 0700 temp dir.
+ */
+export function nginxPreamble(dir: string, workers = 1, workerConnections = 1024): string {
   const user = process.getuid?.() === 0 ? "user root;" : "";
   const temp = (kind: string): string => join(dir, `${kind}_temp`);
   return `
 ${user}
-worker_processes ${options.workerProcesses ?? 1};
+worker_processes ${workers};
 pid ${join(dir, "nginx.pid")};
 error_log stderr warn;
-events { worker_connections 1024; }
+events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${temp("client_body")};
   proxy_temp_path ${temp("proxy")};
   fastcgi_temp_path ${temp("fastcgi")};
   uwsgi_temp_path ${temp("uwsgi")};
-  scgi_temp_path ${temp("scgi")};
+  scgi_temp_path ${temp("scgi")};`;
+}
+
+function nginxConfig(dir: string, port: number, options: NginxOptions): string {
+  return `${nginxPreamble(dir, options.workerProcesses ?? 1)}
   default_type application/octet-stream;
   sendfile on;
   keepalive_requests 100000;

@@ -15,6 +15,7 @@ import type {
   TransportRequest,
   TransportResponse,
 } from "../../transport/transport.ts";
+import { baseConnectionInfo } from "../base-connection-info.ts";
 import { BodyQueue } from "../body-queue.ts";
 import type { HeaderList, ProtocolEvent } from "../events.ts";
 import { H1ParseError } from "./h1-parse-error.ts";
@@ -78,21 +79,7 @@ export class H1Connection implements PoolableConnection {
     this.#socket = socket;
     this.#mapError = mapError;
     this.#parser = new H1ResponseParser((event) => this.#onEvent(event));
-    this.#baseInfo = {
-      destinationAddress: socket.remoteAddress ? [socket.remoteAddress, socket.remotePort ?? 0] : null,
-      tlsVersion: null,
-      cipher: null,
-      certificateDer: null,
-      certificateDict: null,
-      issuerCertificateDer: null,
-      httpVersion: 11,
-      resolutionLatency: timings.resolution,
-      establishedLatency: timings.established,
-      tlsHandshakeLatency: timings.tlsHandshake,
-      requestSentLatency: null,
-      reused: false,
-      ...info,
-    };
+    this.#baseInfo = baseConnectionInfo(socket, timings, 11, info);
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("end", () => this.#onEnd());
     socket.on("error", (error) => this.#fail(error));

@@ -18,6 +18,7 @@ import type {
   TransportRequest,
   TransportResponse,
 } from "../../transport/transport.ts";
+import { baseConnectionInfo } from "../base-connection-info.ts";
 import { StaleConnectionError } from "../h1/connection.ts";
 import { type ExchangeHost, H2Exchange } from "./h2-exchange.ts";
 import { UnprocessedRequestError } from "./unprocessed-request-error.ts";
@@ -76,21 +77,7 @@ export class H2Connection implements PoolableConnection, ExchangeHost {
   ) {
     this.#mapError = mapError;
     this.#options = options;
-    this.#baseInfo = {
-      destinationAddress: socket.remoteAddress ? [socket.remoteAddress, socket.remotePort ?? 0] : null,
-      tlsVersion: null,
-      cipher: null,
-      certificateDer: null,
-      certificateDict: null,
-      issuerCertificateDer: null,
-      httpVersion: 20,
-      resolutionLatency: timings.resolution,
-      establishedLatency: timings.established,
-      tlsHandshakeLatency: timings.tlsHandshake,
-      requestSentLatency: null,
-      reused: false,
-      ...info,
-    };
+    this.#baseInfo = baseConnectionInfo(socket, timings, 20, info);
     const session = http2.connect(authority, {
       createConnection: () => socket,
       settings: { enablePush: false, initialWindowSize: STREAM_WINDOW },
