@@ -8,6 +8,8 @@ import type { Hooks } from "../hooks/hooks.ts";
 import type { CaseInsensitiveDict } from "../models/case-insensitive-dict.ts";
 import type { TlsConfiguration } from "../net/tls-config.ts";
 import type { RetryInput } from "../retry/retry-configuration.ts";
+import type { NetworkOptions } from "../transport/network-options.ts";
+import type { ProtocolOptions } from "../transport/protocol-options.ts";
 import type { DataInput, FilesInput } from "./encode-body.ts";
 import type { ParamsInput } from "./encode-params.ts";
 import type { TimeoutInput } from "./timeouts.ts";
@@ -76,7 +78,8 @@ export interface RequestOptions {
   retries?: RetryInput;
 }
 
-export interface SessionOptions {
+/** Session defaults; the connection options (happy eyeballs, HTTP versions …) are the transport's. */
+export interface SessionOptions extends NetworkOptions, ProtocolOptions {
   /** Relative request URLs are resolved against this. */
   baseUrl?: string | null;
   headers?: HeadersInput | null;
@@ -105,30 +108,6 @@ export interface SessionOptions {
   retries?: RetryInput;
   /** TLS versions and ciphers: `{ minVersion?, maxVersion?, ciphers? }`. */
   tlsConfiguration?: TlsConfiguration | null;
-  /** Race connects over the resolved addresses (RFC 8305): true (4 at once) or a count. Default off. */
-  happyEyeballs?: boolean | number;
-  /** Never connect over IPv4. */
-  disableIpv4?: boolean;
-  /** Never connect over IPv6 (both at once is a TypeError). */
-  disableIpv6?: boolean;
-  /** Bind outgoing sockets to this local IP, or `[ip, port]`. */
-  sourceAddress?: string | [string, number] | null;
-  /**
-   * One multiplexed (HTTP/2) connection per origin, never a second: concurrent requests share
-   * its streams and queue when it is full. Pairs with {@link Session.gather}. Default false: a
-   * second connection opens only when the first is saturated.
-   */
-  multiplexed?: boolean;
-  /** Never speak HTTP/1.1. On http:// URLs this means h2c with prior knowledge. */
-  disableHttp1?: boolean;
-  /** Never speak HTTP/2 (ALPN offers only http/1.1). */
-  disableHttp2?: boolean;
-  /** Accepted for compatibility; HTTP/3 is not implemented yet, so this changes nothing. */
-  disableHttp3?: boolean;
-  /** Idle HTTP/2 connections are closed after this many ms (default 3 600 000); null keeps them. */
-  keepaliveDelay?: number | null;
-  /** Idle HTTP/2 connections PING the server every this many ms (default 60 000); null: never. */
-  keepaliveIdleWindow?: number | null;
 }
 
 const REQUEST_KEYS = new Set<string>([

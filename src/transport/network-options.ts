@@ -12,7 +12,7 @@ export interface NetworkOptions {
   happyEyeballs?: boolean | number;
   /** Never connect over IPv4. */
   disableIpv4?: boolean;
-  /** Never connect over IPv6. */
+  /** Never connect over IPv6 (both at once is a TypeError). */
   disableIpv6?: boolean;
   /** Bind outgoing sockets to this local IP, or `[ip, port]`. */
   sourceAddress?: string | [string, number] | null;

@@ -5,15 +5,21 @@
 import type { H2ConnectionOptions } from "../protocols/h2/connection.ts";
 
 export interface ProtocolOptions {
-  /** One connection per multiplexed (h2) origin, never a second one: requests queue for streams. */
+  /**
+   * One multiplexed (HTTP/2) connection per origin, never a second: concurrent requests share
+   * its streams and queue when it is full. Pairs with `Session.gather()`. Default false: a
+   * second connection opens only when the first is saturated.
+   */
   multiplexed?: boolean;
+  /** Never speak HTTP/1.1. On http:// URLs this means h2c with prior knowledge. */
   disableHttp1?: boolean;
+  /** Never speak HTTP/2 (ALPN offers only http/1.1). */
   disableHttp2?: boolean;
-  /** Accepted for the API; HTTP/3 does not exist in this transport yet. */
+  /** Accepted for compatibility; HTTP/3 is not implemented yet, so this changes nothing. */
   disableHttp3?: boolean;
-  /** Idle HTTP/2 connections close after this many ms (default 3 600 000); null keeps them. */
+  /** Idle HTTP/2 connections are closed after this many ms (default 3 600 000); null keeps them. */
   keepaliveDelay?: number | null;
-  /** Idle HTTP/2 connections send a PING every this many ms (default 60 000); null: never. */
+  /** Idle HTTP/2 connections PING the server every this many ms (default 60 000); null: never. */
   keepaliveIdleWindow?: number | null;
 }
 
