@@ -226,8 +226,16 @@ export type HeaderValueWithParams<V extends string | number = string> = HeaderVa
   readonly [param: string]: ParamValue | undefined;
 };
 
+/** Proxy traps that refuse every write: header views are read-only. */
+export const READ_ONLY_TRAPS = {
+  set: () => false,
+  defineProperty: () => false,
+  deleteProperty: () => false,
+} as const;
+
 // Class members run against the real instance (private fields do not exist on the Proxy).
 const PARAM_TRAPS: ProxyHandler<HeaderValue<string | number>> = {
+  ...READ_ONLY_TRAPS,
   get(target, key) {
     if (typeof key === "symbol" || key in target) {
       const member: unknown = Reflect.get(target, key, target);
@@ -238,14 +246,5 @@ const PARAM_TRAPS: ProxyHandler<HeaderValue<string | number>> = {
   has(target, key) {
     if (typeof key === "symbol") return Reflect.has(target, key);
     return key in target || target.has(key);
-  },
-  set() {
-    return false;
-  },
-  defineProperty() {
-    return false;
-  },
-  deleteProperty() {
-    return false;
   },
 };

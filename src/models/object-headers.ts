@@ -4,7 +4,13 @@
  */
 import type { CaseInsensitiveDict } from "./case-insensitive-dict.ts";
 import { headerKind } from "./header-kinds.ts";
-import { cutTopLevel, HeaderValue, type HeaderValueWithParams, normalizeName } from "./header-value.ts";
+import {
+  cutTopLevel,
+  HeaderValue,
+  type HeaderValueWithParams,
+  normalizeName,
+  READ_ONLY_TRAPS,
+} from "./header-value.ts";
 
 type One<V extends string | number = string, P = unknown> = HeaderValueWithParams<V> & P;
 type Many<P = unknown> = readonly (HeaderValueWithParams & P)[];
@@ -214,6 +220,7 @@ function parse(name: string, fields: readonly string[]): Parsed {
 }
 
 const VIEW_TRAPS: ProxyHandler<ObjectHeadersView> = {
+  ...READ_ONLY_TRAPS,
   get(target, key) {
     // The view's own members (toString, toJSON …) come first, then headers.
     if (typeof key === "symbol" || key in target) {
@@ -236,14 +243,5 @@ const VIEW_TRAPS: ProxyHandler<ObjectHeadersView> = {
     if (value === undefined) return undefined;
     // Configurable: the property is not on the target, and a Proxy may only report such ones.
     return { value, enumerable: true, configurable: true, writable: false };
-  },
-  set() {
-    return false;
-  },
-  defineProperty() {
-    return false;
-  },
-  deleteProperty() {
-    return false;
   },
 };
