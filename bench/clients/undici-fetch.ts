@@ -1,17 +1,11 @@
 /** Benchmark client: undici's `fetch` (the WHATWG API) through an Agent limited to N connections. */
-import { readFileSync } from "node:fs";
-import { Agent, fetch } from "undici";
+import { fetch } from "undici";
 import { type BenchClient, type BenchClientConfig, runBenchClient, versionFromProto } from "./driver.ts";
+import { undiciAgent } from "./undici-agent.ts";
 
 /** undici.fetch with `Agent({ connections })` as the dispatcher. */
 export function createUndiciFetchClient(config: BenchClientConfig): BenchClient {
-  const dispatcher = new Agent({
-    connections: config.connections,
-    keepAliveTimeout: 60_000,
-    ...(config.ca === undefined
-      ? {}
-      : { allowH2: true, maxConcurrentStreams: 128, connect: { ca: readFileSync(config.ca, "utf8") } }),
-  });
+  const dispatcher = undiciAgent(config);
   return {
     async get(url) {
       const response = await fetch(url, { dispatcher });

@@ -1,17 +1,11 @@
 /** Benchmark client: undici's `request` through an Agent limited to N connections per origin. */
-import { readFileSync } from "node:fs";
-import { Agent, request } from "undici";
+import { request } from "undici";
 import { type BenchClient, type BenchClientConfig, runBenchClient, versionFromProto } from "./driver.ts";
+import { undiciAgent } from "./undici-agent.ts";
 
 /** undici.request with `Agent({ connections })` as the dispatcher; h2 allowed when TLS is set up. */
 export function createUndiciClient(config: BenchClientConfig): BenchClient {
-  const dispatcher = new Agent({
-    connections: config.connections,
-    keepAliveTimeout: 60_000,
-    ...(config.ca === undefined
-      ? {}
-      : { allowH2: true, maxConcurrentStreams: 128, connect: { ca: readFileSync(config.ca, "utf8") } }),
-  });
+  const dispatcher = undiciAgent(config);
   return {
     async get(url) {
       const { statusCode, body } = await request(url, { dispatcher });
