@@ -1,18 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { BodyQueue } from "../../src/protocols/body-queue.ts";
-
-/** A queue whose hook calls are recorded in order. */
-function recorded() {
-  const calls: string[] = [];
-  const queue = new BodyQueue({
-    pause: () => calls.push("pause"),
-    resume: () => calls.push("resume"),
-    waiting: (isWaiting) => calls.push(`waiting:${isWaiting}`),
-    cancel: () => calls.push("cancel"),
-  });
-  return { queue, calls };
-}
+import { recordedBodyQueue as recorded } from "../support/recorded-body-queue.ts";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const joined = (chunks: Uint8Array[] | null): string | null =>

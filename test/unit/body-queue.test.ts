@@ -1,22 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { BodyQueue } from "../../src/protocols/body-queue.ts";
+import { recordedBodyQueue as recorded } from "../support/recorded-body-queue.ts";
 
 const KIB = 1024;
 const HIGH_WATER_MARK = 256 * KIB;
-
-/** A queue whose hook calls are recorded in order. */
-function recorded() {
-  const calls: string[] = [];
-  const queue = new BodyQueue({
-    pause: () => calls.push("pause"),
-    resume: () => calls.push("resume"),
-    waiting: (isWaiting) => calls.push(`waiting:${isWaiting}`),
-    cancel: () => calls.push("cancel"),
-  });
-  const count = (name: string): number => calls.filter((c) => c === name).length;
-  return { queue, calls, count };
-}
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (chunk: Uint8Array | null): string | null => (chunk ? new TextDecoder().decode(chunk) : null);
